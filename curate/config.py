@@ -1,0 +1,140 @@
+"""The one typed configuration: TOML sections map onto dataclasses, unknown keys and bad values fail.
+
+Every threshold is named for what it bounds (`max_*`, `min_*`). Later stages add their own sections.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+from curate.errors import UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MiB = 1 << 20
+EXTRACTORS = ("resiliparse", "trafilatura")
+
+
+@dataclass
+class ReadConfig:
+    http_status: list[int] = field(default_factory=lambda: [200])  # response codes kept
+    max_record_bytes: int = 10 * MiB  # larger payloads are skipped as `too_large`
+    cc_base_url: str = "https://data.commoncrawl.org/"  # resolves lines of a `*.paths(.gz)` file
+    text_field: str = "text"  # JSONL/Parquet inputs: the field holding the text
+    id_field: str = "id"  # JSONL/Parquet inputs: the field holding a document id, if any
+
+    def validate(self) -> None:
+        _check(all(100 <= s <= 599 for s in self.http_status), "read.http_status", "HTTP codes")
+        _check(self.max_record_bytes > 0, "read.max_record_bytes", "a positive byte count")
+
+
+@dataclass
+class ExtractConfig:
+    extractor: str = "resiliparse"
+    main_content: bool = True  # drop navigation, footers and other boilerplate
+    timeout_s: float = 2.0  # per document; 0 runs the extractor in-process, unbounded
+    max_html_bytes: int = 5 * MiB  # larger pages are skipped as `too_large`
+
+    def validate(self) -> None:
+        _check(self.extractor in EXTRACTORS, "extract.extractor", " or ".join(EXTRACTORS))
+        _check(self.timeout_s >= 0, "extract.timeout_s", "seconds >= 0")
+        _check(self.max_html_bytes > 0, "extract.max_html_bytes", "a positive byte count")
+
+
+@dataclass
+class OutputConfig:
+    max_shard_bytes: int = 256 * MiB  # a shard is closed once its file reaches this size
+    row_group_bytes: int = 64 * MiB  # uncompressed bytes buffered per Parquet row group
+    compression_level: int = 3  # zstd
+
+    def validate(self) -> None:
+        _check(self.max_shard_bytes >= MiB, "output.max_shard_bytes", "at least 1 MiB")
+        _check(self.row_group_bytes > 0, "output.row_group_bytes", "a positive byte count")
+        _check(1 <= self.compression_level <= 22, "output.compression_level", "1..22")
+
+
+@dataclass
+class Config:
+    read: ReadConfig = field(default_factory=ReadConfig)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    def validate(self) -> Config:
+        for section in dataclasses.fields(self):
+            getattr(self, section.name).validate()
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _check(ok: bool, key: str, allowed: str) -> None:
+    if not ok:
+        raise UsageError(f"config: {key} is out of range (allowed: {allowed})")
+
+
+def _coerce(key: str, value: Any, annotation: Any) -> Any:
+    """Return `value` if it matches `annotation` (ints widen to floats), else raise UsageError."""
+    origin = get_origin(annotation)
+    if origin is list:
+        (item,) = get_args(annotation)
+        if not isinstance(value, list):
+            raise UsageError(f"config: {key} must be a list of {item.__name__}")
+        return [_coerce(key, v, item) for v in value]
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if annotation is int and isinstance(value, bool):
+        raise UsageError(f"config: {key} must be an int, not a bool")
+    if not isinstance(value, annotation):
+        raise UsageError(
+            f"config: {key} must be {annotation.__name__}, got {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+def _section_from_dict(cls: type, name: str, values: dict[str, Any]) -> Any:
+    hints = get_type_hints(cls)
+    obj = cls()
+    for key, value in values.items():
+        if key not in hints:
+            raise UsageError(
+                f"config: unknown key {name}.{key} (allowed: {', '.join(sorted(hints))})"
+            )
+        setattr(obj, key, _coerce(f"{name}.{key}", value, hints[key]))
+    return obj
+
+
+def config_from_dict(data: dict[str, Any]) -> Config:
+    """Build and validate a Config from nested dicts, as parsed from TOML."""
+    sections = get_type_hints(Config)
+    config = Config()
+    for name, values in data.items():
+        if name not in sections:
+            raise UsageError(
+                f"config: unknown section [{name}] (allowed: {', '.join(sorted(sections))})"
+            )
+        if not isinstance(values, dict):
+            raise UsageError(f"config: [{name}] must be a table")
+        setattr(config, name, _section_from_dict(sections[name], name, values))
+    return config.validate()
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Defaults, overridden by the TOML file at `path` when given."""
+    if path is None:
+        return Config().validate()
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise UsageError(f"--config: no such file: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"--config: {path} is not valid TOML: {exc}") from None
+    return config_from_dict(data)

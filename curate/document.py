@@ -1,0 +1,76 @@
+"""The document model: what readers yield and the columns every Parquet file shares."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pyarrow as pa
+
+from curate import SCHEMA_VERSION
+
+UNDETERMINED_LANG = "und"
+
+# Columns of staged documents and final shards. Later stages append their signal columns.
+DOCUMENT_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("domain", pa.string()),
+        pa.field("crawl_date", pa.timestamp("ms", tz="UTC")),  # Parquet has no second unit
+        pa.field("source", pa.string()),
+        pa.field("content_type", pa.string()),
+        pa.field("lang", pa.string()),
+        pa.field("lang_score", pa.float32()),
+        pa.field("text", pa.string()),
+    ],
+    metadata={"curate.schema_version": SCHEMA_VERSION},
+)
+
+
+@dataclass
+class Record:
+    """One record of an input file, as read.
+
+    Exactly one of these holds: `skip` is set (not a document, e.g. a request record), `error` is set
+    (damaged), or the record is a document candidate with `html` (to extract) or `text` (already text).
+    `size` is the payload size in bytes, for the ledger.
+    """
+
+    id: str
+    url: str | None = None
+    crawl_date: datetime | None = None
+    content_type: str | None = None
+    html: bytes | None = None
+    http_charset: str | None = None
+    text: str | None = None
+    size: int = 0
+    skip: str | None = None
+    error: str | None = None
+
+
+def content_id(*parts: str | bytes | None) -> str:
+    """Stable id for inputs without a record id: a hash of the given parts."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part or b""
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return "h:" + digest.hexdigest()
+
+
+def parse_date(value: object) -> datetime | None:
+    """ISO-8601 string (or datetime) to an aware UTC datetime; None when it is not one."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)

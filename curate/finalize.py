@@ -1,0 +1,52 @@
+"""After every task: staged documents -> final size-bounded shards, in input order.
+
+The whole `shards/` tree is built under a temporary name and swapped in at once, so readers see
+either the previous complete set or the new one. Later, dedup removals are applied here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from curate.config import OutputConfig
+from curate.document import DOCUMENT_SCHEMA
+from curate.shards import ShardWriter, partition_dir
+from curate.task import STAGED_DIR
+
+SHARDS_DIR = "shards"
+
+
+def staged_parts(out_dir: Path, lang: str, tasks: list[str]) -> list[Path]:
+    """Staged files of `lang`, ordered by task (input order), then by part number."""
+    directory = partition_dir(out_dir / STAGED_DIR, lang)
+    return [path for task in tasks for path in sorted(directory.glob(f"part-{task}-*.parquet"))]
+
+
+def staged_languages(out_dir: Path) -> list[str]:
+    return sorted(p.name.split("=", 1)[1] for p in (out_dir / STAGED_DIR).glob("lang=*") if p.is_dir())
+
+
+def build_shards(out_dir: Path, tasks: list[str], config: OutputConfig) -> list[Path]:
+    """Write `out_dir/shards/lang=xx/shard-NNNNN.parquet` from the staged parts of `tasks`."""
+    building = out_dir / f".{SHARDS_DIR}.building"
+    shutil.rmtree(building, ignore_errors=True)
+    written: list[Path] = []
+    for lang in staged_languages(out_dir):
+        writer = ShardWriter(partition_dir(building, lang), "shard", DOCUMENT_SCHEMA, config)
+        for part in staged_parts(out_dir, lang, tasks):
+            staged = pq.ParquetFile(part)
+            for row_group in range(staged.num_row_groups):
+                writer.write(staged.read_row_group(row_group))
+        written.extend(writer.close())
+    final = out_dir / SHARDS_DIR
+    previous = out_dir / f".{SHARDS_DIR}.previous"
+    shutil.rmtree(previous, ignore_errors=True)
+    if final.exists():
+        final.rename(previous)
+    building.mkdir(exist_ok=True)
+    building.rename(final)
+    shutil.rmtree(previous, ignore_errors=True)
+    return [final / path.relative_to(building) for path in written]

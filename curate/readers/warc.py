@@ -1,0 +1,153 @@
+"""WARC, ARC (converted on the fly by warcio) and WET records -> `Record`s.
+
+Kept as documents: `response` records with an allowed HTTP status and HTML content (by header, else
+sniffed), and WET `conversion` records (already text). Everything else is yielded with a skip
+reason so that the ledger can account for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+
+from curate.config import ReadConfig
+from curate.document import Record, content_id, parse_date
+from curate.readers.streams import InputStream
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Generic or missing types: decide by looking at the payload instead.
+SNIFFED_TYPES = ("", "application/octet-stream", "text/plain", "unknown/unknown")
+HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|title|meta)\b", re.I | re.S)
+CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+READ_CHUNK = 1 << 16
+
+
+class _QuietArchiveIterator(ArchiveIterator):
+    # warcio writes a warning to stderr for a record not followed by a blank line; it is harmless
+    # (common in ARC files) and would garble progress bars.
+    INC_RECORD = ""
+
+
+def looks_like_html(payload: bytes) -> bool:
+    return bool(HTML_START.match(payload[:1024]))
+
+
+def charset_of(content_type: str | None) -> str | None:
+    match = CHARSET_PARAM.search(content_type or "")
+    return match.group(1) if match else None
+
+
+def iter_warc_records(source: InputStream, config: ReadConfig) -> Iterator[Record]:
+    """Every record of a WARC/ARC/WET stream, in file order; damage ends the stream with an error."""
+    records = iter(_QuietArchiveIterator(source.stream, arc2warc=True))
+    last_was_error = False
+    while True:
+        try:
+            warc_record = next(records)
+        except StopIteration:
+            break
+        except Exception:  # warcio raises many types on garbage: book it, stop this file
+            yield _damage_record(source, "corrupt_record")
+            return
+        record = _to_record(warc_record, config)
+        last_was_error = record.error is not None
+        yield record
+    if source.damage and not last_was_error:
+        # Damage between records (e.g. a cut gzip trailer): nothing to recover, but not silent.
+        yield _damage_record(source, "damaged_stream")
+
+
+def _damage_record(source: InputStream, fallback: str) -> Record:
+    reason = source.damage.split(":")[0] if source.damage else fallback
+    return Record(id=f"damaged@{source.compressed_position}", error=reason)
+
+
+def _read_payload(warc_record: ArcWarcRecord, limit: int) -> tuple[bytes, int, bool]:
+    """(payload up to `limit` bytes, full payload size, whether the record was cut off)."""
+    stream = warc_record.content_stream()
+    payload = stream.read(limit + 1)
+    size = len(payload)
+    if size > limit:
+        payload = b""
+        while chunk := stream.read(READ_CHUNK):
+            size += len(chunk)
+    _, truncated = _drain(warc_record)
+    return payload, size, truncated
+
+
+def _drain(warc_record: ArcWarcRecord) -> tuple[int, bool]:
+    """Read the rest of the record: (bytes read, whether the file ended before Content-Length)."""
+    size = 0
+    while chunk := warc_record.raw_stream.read(READ_CHUNK):
+        size += len(chunk)
+    return size, warc_record.raw_stream.limit > 0
+
+
+def _to_record(warc_record: ArcWarcRecord, config: ReadConfig) -> Record:
+    headers = warc_record.rec_headers
+    rec_type = warc_record.rec_type
+    url = headers.get_header("WARC-Target-URI")
+    date = parse_date(headers.get_header("WARC-Date"))
+    record_id = (headers.get_header("WARC-Record-ID") or "").strip("<>")
+    if warc_record.format == "arc" or not record_id:
+        record_id = ""  # arc2warc invents random ids: use a content hash below instead
+
+    if rec_type not in ("response", "conversion"):
+        size, truncated = _drain(warc_record)
+        return Record(
+            id=record_id or content_id(url, rec_type),
+            url=url,
+            crawl_date=date,
+            size=size,
+            skip=None if truncated else f"{rec_type}_record",
+            error="truncated" if truncated else None,
+        )
+
+    if rec_type == "conversion":  # WET: the text is already extracted
+        payload, size, truncated = _read_payload(warc_record, config.max_record_bytes)
+        record = Record(
+            id=record_id or content_id(url, payload),
+            url=url,
+            crawl_date=date,
+            content_type="text/plain",
+            size=size,
+        )
+        if truncated:
+            record.error = "truncated"
+        elif size > config.max_record_bytes:
+            record.skip = "too_large"
+        elif not payload.strip():
+            record.skip = "empty"
+        else:
+            record.text = payload.decode("utf-8", "replace")
+        return record
+
+    http = warc_record.http_headers
+    status = int(http.get_statuscode() or 0) if http else 0
+    content_type = (http.get_header("Content-Type") or "") if http else ""
+    mime = content_type.split(";")[0].strip().lower()
+    payload, size, truncated = _read_payload(warc_record, config.max_record_bytes)
+    record = Record(
+        id=record_id or content_id(url, headers.get_header("WARC-Date"), payload),
+        url=url,
+        crawl_date=date,
+        content_type=mime or None,
+        http_charset=charset_of(content_type),
+        size=size,
+    )
+    if truncated:
+        record.error = "truncated"
+    elif status not in config.http_status:
+        record.skip = "http_status"
+    elif size > config.max_record_bytes:
+        record.skip = "too_large"
+    elif not payload.strip():
+        record.skip = "empty"
+    elif mime in HTML_TYPES or (mime in SNIFFED_TYPES and looks_like_html(payload)):
+        record.html = payload
+    else:
+        record.skip = "not_html"
+    return record

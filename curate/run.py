@@ -1,0 +1,109 @@
+"""`curate run`: every input as a task, then the final shards and the run record."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from curate import SCHEMA_VERSION, __version__
+from curate.config import Config
+from curate.errors import UsageError
+from curate.extract import Extractor
+from curate.finalize import SHARDS_DIR, build_shards
+from curate.shards import TMP_SUFFIX, remove_tmp_files
+from curate.task import STAGED_DIR, STATS_DIR, TaskResult, run_task, task_id_for
+
+RUN_RECORD = "run.json"
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    tasks: list[TaskResult]
+    shards: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[TaskResult]:
+        return [t for t in self.tasks if t.failure]
+
+def prepare_output_dir(out_dir: Path) -> bool:
+    """Check `out_dir` can take this run's output; True if it is new (and may be removed on failure)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"-o {out_dir}: exists and is not a directory")
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / RUN_RECORD).exists():
+        raise UsageError(f"-o {out_dir}: directory is not empty and holds no curate run; choose another")
+    created = not out_dir.exists()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_tmp_files(out_dir)
+    return created
+
+def drop_other_tasks(out_dir: Path, tasks: set[str]) -> None:
+    """Outputs of an earlier run over other inputs must not leak into this run's shards or stats."""
+    for ledger in (out_dir / STATS_DIR).glob("*.parquet"):
+        if ledger.stem not in tasks:
+            ledger.unlink()
+    for part in (out_dir / STAGED_DIR).glob("lang=*/part-*.parquet"):
+        if part.name[len("part-") :].rsplit("-", 1)[0] not in tasks:
+            part.unlink()
+
+def write_run_record(result: RunResult, config: Config) -> None:
+    record = {
+        "curate_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "seconds": round(result.seconds, 3),
+        "config": config.to_dict(),
+        "tasks": [asdict(t) for t in result.tasks],
+        "shards": [str(p.relative_to(result.out_dir)) for p in result.shards],
+    }
+    tmp = result.out_dir / f".{RUN_RECORD}{TMP_SUFFIX}"
+    tmp.write_text(json.dumps(record, indent=2))
+    os.replace(tmp, result.out_dir / RUN_RECORD)
+
+def _file_progress(bar: tqdm):
+    def update(position: int, total: int | None) -> None:
+        if total and bar.total != total:
+            bar.total = total
+        bar.n = position
+        bar.refresh()
+
+    return update
+
+def run_pipeline(
+    inputs: list[str], out_dir: Path, config: Config, show_progress: bool | None = None
+) -> RunResult:
+    """Run every input through the pipeline into `out_dir`. Inputs that fail are reported in the
+    result, not raised; if all fail, nothing is left behind."""
+    started = time.monotonic()
+    created = prepare_output_dir(out_dir)
+    drop_other_tasks(out_dir, {task_id_for(location) for location in inputs})
+    disable = None if show_progress is None else not show_progress
+    extractor = Extractor(config.extract)
+    results: list[TaskResult] = []
+    try:
+        files = tqdm(inputs, desc="inputs", unit="file", disable=disable, file=sys.stderr)
+        for location in files:
+            with tqdm(
+                desc=location.rsplit("/", 1)[-1][:40], unit="B", unit_scale=True,
+                disable=disable, leave=False, file=sys.stderr,
+            ) as bar:
+                results.append(run_task(location, out_dir, config, extractor, _file_progress(bar)))
+    finally:
+        extractor.close()
+    result = RunResult(out_dir, results)
+    succeeded = [t.task for t in results if not t.failure]
+    if not succeeded:
+        if created:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        return result
+    result.shards = build_shards(out_dir, succeeded, config.output)
+    result.seconds = time.monotonic() - started
+    write_run_record(result, config)
+    return result
+

@@ -1,0 +1,114 @@
+"""Parquet shards: zstd, size-bounded, one folder per language (`lang=xx/`), written atomically.
+
+A file is written under a hidden temporary name and renamed into place only once complete, so a
+reader never sees a partial shard and a killed run leaves only `.tmp` files, which are cleaned up.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curate.config import OutputConfig
+
+TMP_SUFFIX = ".tmp"
+
+
+def partition_dir(root: Path, lang: str) -> Path:
+    return root / f"lang={lang}"
+
+
+class ShardWriter:
+    """Writes tables to `<directory>/<prefix>-00000.parquet`, `-00001`, ... bounded by size."""
+
+    def __init__(self, directory: Path, prefix: str, schema: pa.Schema, config: OutputConfig):
+        self.directory = directory
+        self.prefix = prefix
+        self.schema = schema
+        self.config = config
+        self.written: list[Path] = []
+        self._buffer: list[pa.Table] = []
+        self._buffered_bytes = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._tmp_path: Path | None = None
+
+    def _final_path(self) -> Path:
+        return self.directory / f"{self.prefix}-{len(self.written):05d}.parquet"
+
+    def write(self, table: pa.Table) -> None:
+        self._buffer.append(table)
+        self._buffered_bytes += table.nbytes
+        if self._buffered_bytes >= self.config.row_group_bytes:
+            self._flush_row_group()
+
+    def _flush_row_group(self) -> None:
+        if not self._buffer:
+            return
+        if self._writer is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            final = self._final_path()
+            self._tmp_path = final.with_name(f".{final.name}{TMP_SUFFIX}")
+            self._writer = pq.ParquetWriter(
+                self._tmp_path,
+                self.schema,
+                compression="zstd",
+                compression_level=self.config.compression_level,
+            )
+        self._writer.write_table(pa.concat_tables(self._buffer), row_group_size=1 << 30)
+        self._buffer, self._buffered_bytes = [], 0
+        if self._tmp_path.stat().st_size >= self.config.max_shard_bytes:
+            self._finish_file()
+
+    def _finish_file(self) -> None:
+        if self._writer is None:
+            return
+        self._writer.close()
+        final = self._final_path()
+        os.replace(self._tmp_path, final)
+        self.written.append(final)
+        self._writer, self._tmp_path = None, None
+
+    def close(self) -> list[Path]:
+        self._flush_row_group()
+        self._finish_file()
+        return self.written
+
+    def abort(self) -> None:
+        """Drop what is not yet complete; files already renamed into place stay."""
+        if self._writer is not None:
+            self._writer.close()
+            self._tmp_path.unlink(missing_ok=True)
+        self._writer, self._tmp_path, self._buffer = None, None, []
+
+
+class PartitionedWriter:
+    """One ShardWriter per language under `root/lang=xx/`."""
+
+    def __init__(self, root: Path, prefix: str, schema: pa.Schema, config: OutputConfig):
+        self.root = root
+        self.prefix = prefix
+        self.schema = schema
+        self.config = config
+        self.writers: dict[str, ShardWriter] = {}
+
+    def write(self, lang: str, table: pa.Table) -> None:
+        if lang not in self.writers:
+            self.writers[lang] = ShardWriter(
+                partition_dir(self.root, lang), self.prefix, self.schema, self.config
+            )
+        self.writers[lang].write(table)
+
+    def close(self) -> list[Path]:
+        return [path for writer in self.writers.values() for path in writer.close()]
+
+    def abort(self) -> None:
+        for writer in self.writers.values():
+            writer.abort()
+
+
+def remove_tmp_files(root: Path) -> None:
+    for tmp in root.rglob(f".*{TMP_SUFFIX}"):
+        tmp.unlink(missing_ok=True)

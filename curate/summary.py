@@ -1,0 +1,48 @@
+"""The table printed at the end of a run: per input, then per (stage, outcome, reason)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from curate.task import TaskResult
+
+COLUMNS = ("read", "kept", "removed", "skipped", "error")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    lines = ["  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _short(location: str, width: int = 60) -> str:
+    return location if len(location) <= width else "..." + location[-(width - 3) :]
+
+
+def format_inputs(results: list[TaskResult]) -> str:
+    rows = []
+    for result in results:
+        if result.failure:
+            rows.append([_short(result.input), *["-"] * len(COLUMNS), "FAILED"])
+        else:
+            rows.append([_short(result.input), *[f"{result.totals.get(c, 0):,}" for c in COLUMNS], "ok"])
+    ok = [r for r in results if not r.failure]
+    if len(results) > 1:
+        rows.append(["total", *[f"{sum(r.totals.get(c, 0) for r in ok):,}" for c in COLUMNS], ""])
+    return _table(["input", *COLUMNS, "status"], rows)
+
+
+def format_reasons(ledger: pl.DataFrame) -> str:
+    booked = (
+        ledger.filter(pl.col("outcome") != "read")
+        .group_by("stage", "outcome", "reason")
+        .agg(pl.col("docs").sum(), pl.col("bytes").sum())
+        .sort("docs", "stage", "reason", descending=[True, False, False])
+    )
+    rows = [[r["stage"], r["outcome"], r["reason"], f"{r['docs']:,}", f"{r['bytes']:,}"] for r in booked.iter_rows(named=True)]
+    return _table(["stage", "outcome", "reason", "docs", "bytes"], rows)
+
+
+def format_failures(results: list[TaskResult]) -> str:
+    return "\n".join(f"error: {r.failure}" for r in results if r.failure)

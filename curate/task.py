@@ -1,0 +1,151 @@
+"""One task = one input file: read -> extract -> staged Parquet + ledger. Knows nothing of executors."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from curate.config import Config
+from curate.document import DOCUMENT_SCHEMA, UNDETERMINED_LANG, Record
+from curate.domains import registered_domain
+from curate.errors import CurateError
+from curate.extract import EMPTY_TEXT, TOO_LARGE, Extractor
+from curate.ledger import Ledger
+from curate.readers import read_input
+from curate.shards import TMP_SUFFIX, PartitionedWriter
+
+BATCH_DOCS = 1000
+STAGED_DIR = "staged"
+STATS_DIR = "stats"
+SKIP_REASONS_OF_EXTRACT = (TOO_LARGE, EMPTY_TEXT)
+
+Progress = Callable[[int, int | None], None]  # (compressed bytes read, total bytes or None)
+
+
+def task_id_for(location: str) -> str:
+    """Stable, readable id of the task reading `location`: its file name plus a hash of the path."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", location.rstrip("/").rsplit("/", 1)[-1])[:80]
+    return f"{name}-{hashlib.sha1(location.encode()).hexdigest()[:8]}"
+
+
+@dataclass
+class TaskResult:
+    task: str
+    input: str
+    totals: dict[str, int] = field(default_factory=dict)
+    failure: str | None = None
+
+
+class _Batch:
+    """Documents as columns, flushed to the writer every BATCH_DOCS documents."""
+
+    def __init__(self, writer: PartitionedWriter, ledger: Ledger):
+        self.writer = writer
+        self.ledger = ledger
+        self.columns: dict[str, list] = {name: [] for name in DOCUMENT_SCHEMA.names}
+
+    def add(self, record: Record, text: str, source: str) -> None:
+        columns = self.columns
+        columns["id"].append(record.id)
+        columns["url"].append(record.url)
+        columns["domain"].append(registered_domain(record.url))
+        columns["crawl_date"].append(record.crawl_date)
+        columns["source"].append(source)
+        columns["content_type"].append(record.content_type)
+        columns["lang"].append(UNDETERMINED_LANG)
+        columns["lang_score"].append(None)
+        columns["text"].append(text)
+        if len(columns["id"]) >= BATCH_DOCS:
+            self.flush()
+
+    def flush(self) -> None:
+        langs = self.columns["lang"]
+        if not langs:
+            return
+        table = pa.Table.from_pydict(self.columns, schema=DOCUMENT_SCHEMA)
+        for lang in sorted(set(langs)):
+            part = table if len(set(langs)) == 1 else table.filter(pc.equal(table["lang"], lang))
+            text_bytes = pc.sum(pc.binary_length(part["text"])).as_py() or 0
+            self.ledger.book("write", "kept", "kept", text_bytes, lang=lang, docs=part.num_rows)
+            self.writer.write(lang, part)
+        self.columns = {name: [] for name in DOCUMENT_SCHEMA.names}
+
+
+def _book_unusable(ledger: Ledger, record: Record) -> bool:
+    """Book a record that is not a document; True if it was one of those."""
+    if record.error:
+        ledger.book("read", "error", record.error, record.size)
+    elif record.skip:
+        ledger.book("read", "skipped", record.skip, record.size)
+    else:
+        return False
+    return True
+
+
+def clear_task_outputs(out_dir: Path, task: str) -> None:
+    """Remove what an earlier, interrupted attempt at `task` left, so a rerun cannot double it."""
+    for path in (out_dir / STAGED_DIR).glob(f"lang=*/part-{task}-*.parquet"):
+        path.unlink()
+    for path in (out_dir / STAGED_DIR).glob(f"lang=*/.part-{task}-*{TMP_SUFFIX}"):
+        path.unlink()
+
+
+def write_ledger(out_dir: Path, ledger: Ledger) -> Path:
+    stats_dir = out_dir / STATS_DIR
+    stats_dir.mkdir(parents=True, exist_ok=True)
+    final = stats_dir / f"{ledger.task}.parquet"
+    tmp = stats_dir / f".{ledger.task}.parquet{TMP_SUFFIX}"
+    pq.write_table(ledger.to_table(), tmp)
+    os.replace(tmp, final)
+    return final
+
+
+def run_task(
+    location: str,
+    out_dir: Path,
+    config: Config,
+    extractor: Extractor,
+    progress: Progress | None = None,
+) -> TaskResult:
+    """Process one input file; a failure is returned (with nothing of this task left), not raised."""
+    task = task_id_for(location)
+    clear_task_outputs(out_dir, task)
+    ledger = Ledger(task, location)
+    writer = PartitionedWriter(out_dir / STAGED_DIR, f"part-{task}", DOCUMENT_SCHEMA, config.output)
+    batch = _Batch(writer, ledger)
+    try:
+        with read_input(location, config.read) as opened:
+            for count, record in enumerate(opened.records, start=1):
+                ledger.read(record.size)
+                if progress and count % 64 == 0:
+                    progress(*opened.progress())
+                if _book_unusable(ledger, record):
+                    continue
+                text = record.text
+                if record.html is not None:
+                    text, reason = extractor.run(record.html, record.http_charset)
+                    if reason:
+                        outcome = "skipped" if reason in SKIP_REASONS_OF_EXTRACT else "error"
+                        ledger.book("extract", outcome, reason, record.size)
+                        continue
+                batch.add(record, text, location)
+            if progress:
+                progress(*opened.progress())
+        batch.flush()
+        writer.close()
+        ledger.check_invariant()
+        write_ledger(out_dir, ledger)
+    except CurateError as exc:
+        writer.abort()
+        clear_task_outputs(out_dir, task)
+        return TaskResult(task, location, failure=str(exc))
+    totals = {outcome: ledger.total(outcome) for outcome in ("read", "kept", "removed", "skipped", "error")}
+    return TaskResult(task, location, totals)
