@@ -90,6 +90,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 def report_run(result: RunResult) -> int:
     """Print the summary; exit code 0, or 1 when some input failed."""
+    if result.tasks and len(result.failed) == len(result.tasks):
+        print(format_failures(result.tasks), file=sys.stderr)  # one line per input, nothing else
+        return 1
     print(format_inputs(result.tasks))
     ledger = read_ledgers(result.out_dir / STATS_DIR)
     if ledger.height:

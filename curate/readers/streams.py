@@ -82,33 +82,65 @@ class DamageTolerantReader(io.RawIOBase):
 
 
 class InputStream:
-    """Decompressed bytes of one input, plus what the readers and progress bars need to know."""
+    """One input's bytes: `compressed` as read, `stream` decompressed, plus sniffing and progress.
+
+    Nothing is consumed until a reader picks one of the two streams.
+    """
+
+    SNIFF_BYTES = 1 << 20
 
     def __init__(self, raw: BinaryIO, size: int | None):
         self.counter = CountingReader(raw)
         self.size = size
-        buffered = io.BufferedReader(self.counter, buffer_size=1 << 16)
-        self.compression = _sniff_compression(buffered.peek(4)[:4])
+        self.compressed = io.BufferedReader(self.counter, buffer_size=self.SNIFF_BYTES)
+        peeked = self.compressed.peek(self.SNIFF_BYTES)
+        self.compression = _sniff_compression(peeked[:4])
+        self.gzip_member_per_record = False
         if self.compression == "gzip":
-            inner: BinaryIO = gzip.GzipFile(fileobj=buffered, mode="rb")
+            first_member = zlib.decompressobj(wbits=31)
+            try:
+                self._head = first_member.decompress(peeked, 4096)
+            except zlib.error:
+                self._head = b""
+            # Members follow the first one: the WARC convention of one gzip member per record.
+            self.gzip_member_per_record = first_member.eof and bool(first_member.unused_data)
         elif self.compression == "zstd":
-            inner = zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True)
+            try:
+                self._head = zstandard.ZstdDecompressor().decompressobj().decompress(peeked)[:4096]
+            except zstandard.ZstdError:
+                self._head = b""
         else:
-            inner = buffered
-        self.tolerant = DamageTolerantReader(inner)
-        self.stream = io.BufferedReader(self.tolerant, buffer_size=1 << 16)
+            self._head = peeked[:4096]
+        self._tolerant: DamageTolerantReader | None = None
+        self._stream: io.BufferedReader | None = None
+
+    @property
+    def stream(self) -> io.BufferedReader:
+        """The decompressed bytes; decompression or I/O damage ends it early (see `damage`)."""
+        if self._stream is None:
+            if self.compression == "gzip":
+                inner: BinaryIO = gzip.GzipFile(fileobj=self.compressed, mode="rb")
+            elif self.compression == "zstd":
+                inner = zstandard.ZstdDecompressor().stream_reader(
+                    self.compressed, read_across_frames=True
+                )
+            else:
+                inner = self.compressed
+            self._tolerant = DamageTolerantReader(inner)
+            self._stream = io.BufferedReader(self._tolerant, buffer_size=1 << 16)
+        return self._stream
 
     @property
     def damage(self) -> str | None:
-        return self.tolerant.damage
+        return self._tolerant.damage if self._tolerant else None
 
     @property
     def compressed_position(self) -> int:
         return self.counter.position
 
     def head(self, n: int = 512) -> bytes:
-        """The first bytes of the decompressed data, without consuming them."""
-        return self.stream.peek(n)[:n]
+        """The first decompressed bytes (at most 4 KiB), without consuming anything."""
+        return self._head[:n]
 
 
 def _sniff_compression(magic: bytes) -> str | None:

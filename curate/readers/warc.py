@@ -42,7 +42,10 @@ def charset_of(content_type: str | None) -> str | None:
 
 def iter_warc_records(source: InputStream, config: ReadConfig) -> Iterator[Record]:
     """Every record of a WARC/ARC/WET stream, in file order; damage ends the stream with an error."""
-    records = iter(_QuietArchiveIterator(source.stream, arc2warc=True))
+    # warcio reads per-record gzip members itself (it needs the member boundaries to get ARC
+    # headers right); a file compressed as one stream is decompressed for it instead.
+    stream = source.compressed if source.gzip_member_per_record else source.stream
+    records = iter(_QuietArchiveIterator(stream, arc2warc=True))
     last_was_error = False
     while True:
         try:
