@@ -46,6 +46,8 @@ def iter_warc_records(source: InputStream, config: ReadConfig) -> Iterator[Recor
     # headers right); a file compressed as one stream is decompressed for it instead.
     stream = source.compressed if source.gzip_member_per_record else source.stream
     records = iter(_QuietArchiveIterator(stream, arc2warc=True))
+    # warcio's arc2warc invents random record ids: ARC records get content hashes instead.
+    is_arc = source.head(16).lstrip().startswith(b"filedesc://")
     last_was_error = False
     while True:
         try:
@@ -55,7 +57,7 @@ def iter_warc_records(source: InputStream, config: ReadConfig) -> Iterator[Recor
         except Exception:  # warcio raises many types on garbage: book it, stop this file
             yield _damage_record(source, "corrupt_record")
             return
-        record = _to_record(warc_record, config)
+        record = _to_record(warc_record, config, is_arc)
         last_was_error = record.error is not None
         yield record
     if source.damage and not last_was_error:
@@ -89,14 +91,12 @@ def _drain(warc_record: ArcWarcRecord) -> tuple[int, bool]:
     return size, warc_record.raw_stream.limit > 0
 
 
-def _to_record(warc_record: ArcWarcRecord, config: ReadConfig) -> Record:
+def _to_record(warc_record: ArcWarcRecord, config: ReadConfig, is_arc: bool) -> Record:
     headers = warc_record.rec_headers
     rec_type = warc_record.rec_type
     url = headers.get_header("WARC-Target-URI")
     date = parse_date(headers.get_header("WARC-Date"))
-    record_id = (headers.get_header("WARC-Record-ID") or "").strip("<>")
-    if warc_record.format == "arc" or not record_id:
-        record_id = ""  # arc2warc invents random ids: use a content hash below instead
+    record_id = "" if is_arc else (headers.get_header("WARC-Record-ID") or "").strip("<>")
 
     if rec_type not in ("response", "conversion"):
         size, truncated = _drain(warc_record)

@@ -1,0 +1,36 @@
+"""Shared fixtures: the real crawl files in ../shared/data and a helper to run the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curate.config import Config
+from curate.run import RunResult, run_pipeline
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+WARC_DIR = SHARED_DATA / "warc"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not WARC_DIR.is_dir():
+        pytest.fail(f"the shared real data is missing: {WARC_DIR}")
+    return SHARED_DATA
+
+
+def run(inputs: list[str | Path], out: Path, config: Config | None = None) -> RunResult:
+    return run_pipeline(
+        [str(i) for i in inputs], out, (config or Config()).validate(), show_progress=False
+    )
+
+
+def shards(out: Path) -> pl.DataFrame:
+    return pl.read_parquet(out / "shards" / "**" / "*.parquet", hive_partitioning=False)
+
+
+def ledger(out: Path) -> pl.DataFrame:
+    return pl.read_parquet(out / "stats" / "*.parquet")
