@@ -39,10 +39,14 @@ class ShardWriter:
         return self.directory / f"{self.prefix}-{len(self.written):05d}.parquet"
 
     def write(self, table: pa.Table) -> None:
-        self._buffer.append(table)
-        self._buffered_bytes += table.nbytes
-        if self._buffered_bytes >= self.config.row_group_bytes:
-            self._flush_row_group()
+        # Slice big tables so that row groups, and so shard sizes, follow the configured bounds.
+        rows_per_slice = max(1, table.num_rows * self.config.row_group_bytes // max(table.nbytes, 1))
+        for offset in range(0, table.num_rows, rows_per_slice):
+            piece = table.slice(offset, rows_per_slice)
+            self._buffer.append(piece)
+            self._buffered_bytes += piece.nbytes
+            if self._buffered_bytes >= self.config.row_group_bytes:
+                self._flush_row_group()
 
     def _flush_row_group(self) -> None:
         if not self._buffer:

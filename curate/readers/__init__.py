@@ -46,9 +46,13 @@ def read_input(location: str, config: ReadConfig) -> Iterator[OpenedInput]:
     """Open `location` and yield its records; CurateError (one line) if it is not a known format."""
     with open_input(location) as source:
         head = source.head(64)
+        if source.corrupt_start:
+            raise CurateError(
+                f"{location}: not a WARC, ARC, WET, JSONL or Parquet file "
+                f"(corrupt {source.compression} data at the start)"
+            )
         if not head:
-            detail = f" ({source.damage})" if source.damage else ""
-            raise CurateError(f"{location}: file is empty{detail}")
+            raise CurateError(f"{location}: file is empty")
         kind = sniff_format(head)
         if kind == "warc":
             yield OpenedInput(iter_warc_records(source, config), source)

@@ -96,19 +96,20 @@ class InputStream:
         peeked = self.compressed.peek(self.SNIFF_BYTES)
         self.compression = _sniff_compression(peeked[:4])
         self.gzip_member_per_record = False
+        self.corrupt_start = False  # compressed, but its first bytes do not decompress
         if self.compression == "gzip":
             first_member = zlib.decompressobj(wbits=31)
             try:
                 self._head = first_member.decompress(peeked, 4096)
             except zlib.error:
-                self._head = b""
+                self._head, self.corrupt_start = b"", True
             # Members follow the first one: the WARC convention of one gzip member per record.
             self.gzip_member_per_record = first_member.eof and bool(first_member.unused_data)
         elif self.compression == "zstd":
             try:
                 self._head = zstandard.ZstdDecompressor().decompressobj().decompress(peeked)[:4096]
             except zstandard.ZstdError:
-                self._head = b""
+                self._head, self.corrupt_start = b"", True
         else:
             self._head = peeked[:4096]
         self._tolerant: DamageTolerantReader | None = None
