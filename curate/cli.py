@@ -39,7 +39,11 @@ def _status_codes(value: str) -> list[int]:
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="TOML", help="thresholds and settings (see README)")
-    parser.add_argument("--extractor", choices=["resiliparse", "trafilatura"], help="HTML to text (default: resiliparse)")
+    parser.add_argument(
+        "--extractor",
+        choices=["resiliparse", "trafilatura"],
+        help="HTML to text (default: resiliparse)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
@@ -57,14 +61,25 @@ def build_parser() -> argparse.ArgumentParser:
             "and a run record to OUT/run.json. Exit code 1 if an input failed, 2 for bad arguments."
         ),
     )
-    run.add_argument("inputs", nargs="+", metavar="INPUT",
-                     help="file, directory, glob, http(s)://, s3:// URL, or a Common Crawl *.paths(.gz) file")
+    run.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="file, directory, glob, http(s)://, s3:// URL, or a Common Crawl *.paths(.gz) file",
+    )
     run.add_argument("-o", "--output", required=True, metavar="OUT", help="output directory")
     run.add_argument("--limit", type=_positive_int, metavar="N", help="process only the first N input files")
-    run.add_argument("--base-url", metavar="URL",
-                     help="resolve the lines of a paths file against this (default: https://data.commoncrawl.org/)")
-    run.add_argument("--http-status", type=_status_codes, metavar="CODES",
-                     help="HTTP status codes to keep, comma-separated (default: 200)")
+    run.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="resolve the lines of a paths file against this (default: https://data.commoncrawl.org/)",
+    )
+    run.add_argument(
+        "--http-status",
+        type=_status_codes,
+        metavar="CODES",
+        help="HTTP status codes to keep, comma-separated (default: 200)",
+    )
     add_run_options(run)
 
     demo = commands.add_parser(
@@ -72,7 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="generate a small sample crawl and run the pipeline on it",
         description="Write a multilingual sample WARC (made by curate itself) and run `curate run` on it.",
     )
-    demo.add_argument("-o", "--output", default="curate-demo", metavar="DIR", help="where to put it (default: ./curate-demo)")
+    demo.add_argument(
+        "-o",
+        "--output",
+        default="curate-demo",
+        metavar="DIR",
+        help="where to put it (default: ./curate-demo)",
+    )
     add_run_options(demo)
     return parser
 
@@ -109,14 +130,18 @@ def report_run(result: RunResult) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     inputs = expand_inputs(args.inputs, config.read.cc_base_url, args.limit)
-    result = run_pipeline(inputs, Path(args.output), config, show_progress=False if args.no_progress else None)
+    result = run_pipeline(
+        inputs, Path(args.output), config, show_progress=False if args.no_progress else None
+    )
     return report_run(result)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from curate.demo import run_demo
 
-    return run_demo(Path(args.output), config_from_args(args), show_progress=False if args.no_progress else None)
+    return run_demo(
+        Path(args.output), config_from_args(args), show_progress=False if args.no_progress else None
+    )
 
 
 COMMANDS = {"run": cmd_run, "demo": cmd_demo}

@@ -93,9 +93,7 @@ def _coerce(key: str, value: Any, annotation: Any) -> Any:
     if annotation is int and isinstance(value, bool):
         raise UsageError(f"config: {key} must be an int, not a bool")
     if not isinstance(value, annotation):
-        raise UsageError(
-            f"config: {key} must be {annotation.__name__}, got {type(value).__name__} {value!r}"
-        )
+        raise UsageError(f"config: {key} must be {annotation.__name__}, got {type(value).__name__} {value!r}")
     return value
 
 
@@ -104,9 +102,7 @@ def _section_from_dict(cls: type, name: str, values: dict[str, Any]) -> Any:
     obj = cls()
     for key, value in values.items():
         if key not in hints:
-            raise UsageError(
-                f"config: unknown key {name}.{key} (allowed: {', '.join(sorted(hints))})"
-            )
+            raise UsageError(f"config: unknown key {name}.{key} (allowed: {', '.join(sorted(hints))})")
         setattr(obj, key, _coerce(f"{name}.{key}", value, hints[key]))
     return obj
 
@@ -117,9 +113,7 @@ def config_from_dict(data: dict[str, Any]) -> Config:
     config = Config()
     for name, values in data.items():
         if name not in sections:
-            raise UsageError(
-                f"config: unknown section [{name}] (allowed: {', '.join(sorted(sections))})"
-            )
+            raise UsageError(f"config: unknown section [{name}] (allowed: {', '.join(sorted(sections))})")
         if not isinstance(values, dict):
             raise UsageError(f"config: [{name}] must be a table")
         setattr(config, name, _section_from_dict(sections[name], name, values))

@@ -16,11 +16,12 @@ from curate import SCHEMA_VERSION, __version__
 from curate.config import Config
 from curate.errors import UsageError
 from curate.extract import Extractor
-from curate.finalize import SHARDS_DIR, build_shards
+from curate.finalize import build_shards
 from curate.shards import TMP_SUFFIX, remove_tmp_files
 from curate.task import STAGED_DIR, STATS_DIR, TaskResult, run_task, task_id_for
 
 RUN_RECORD = "run.json"
+
 
 @dataclass
 class RunResult:
@@ -33,6 +34,7 @@ class RunResult:
     def failed(self) -> list[TaskResult]:
         return [t for t in self.tasks if t.failure]
 
+
 def prepare_output_dir(out_dir: Path) -> bool:
     """Check `out_dir` can take this run's output; True if it is new (and may be removed on failure)."""
     if out_dir.exists() and not out_dir.is_dir():
@@ -44,6 +46,7 @@ def prepare_output_dir(out_dir: Path) -> bool:
     remove_tmp_files(out_dir)
     return created
 
+
 def drop_other_tasks(out_dir: Path, tasks: set[str]) -> None:
     """Outputs of an earlier run over other inputs must not leak into this run's shards or stats."""
     for ledger in (out_dir / STATS_DIR).glob("*.parquet"):
@@ -52,6 +55,7 @@ def drop_other_tasks(out_dir: Path, tasks: set[str]) -> None:
     for part in (out_dir / STAGED_DIR).glob("lang=*/part-*.parquet"):
         if part.name[len("part-") :].rsplit("-", 1)[0] not in tasks:
             part.unlink()
+
 
 def write_run_record(result: RunResult, config: Config) -> None:
     record = {
@@ -66,6 +70,7 @@ def write_run_record(result: RunResult, config: Config) -> None:
     tmp.write_text(json.dumps(record, indent=2))
     os.replace(tmp, result.out_dir / RUN_RECORD)
 
+
 def _file_progress(bar: tqdm):
     def update(position: int, total: int | None) -> None:
         if total and bar.total != total:
@@ -74,6 +79,7 @@ def _file_progress(bar: tqdm):
         bar.refresh()
 
     return update
+
 
 def run_pipeline(
     inputs: list[str], out_dir: Path, config: Config, show_progress: bool | None = None
@@ -90,8 +96,12 @@ def run_pipeline(
         files = tqdm(inputs, desc="inputs", unit="file", disable=disable, file=sys.stderr)
         for location in files:
             with tqdm(
-                desc=location.rsplit("/", 1)[-1][:40], unit="B", unit_scale=True,
-                disable=disable, leave=False, file=sys.stderr,
+                desc=location.rsplit("/", 1)[-1][:40],
+                unit="B",
+                unit_scale=True,
+                disable=disable,
+                leave=False,
+                file=sys.stderr,
             ) as bar:
                 results.append(run_task(location, out_dir, config, extractor, _file_progress(bar)))
     finally:
@@ -106,4 +116,3 @@ def run_pipeline(
     result.seconds = time.monotonic() - started
     write_run_record(result, config)
     return result
-

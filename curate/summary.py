@@ -11,7 +11,10 @@ COLUMNS = ("read", "kept", "removed", "skipped", "error")
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    lines = ["  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in [header, *rows]]
+    lines = [
+        "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        for row in [header, *rows]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -40,7 +43,10 @@ def format_reasons(ledger: pl.DataFrame) -> str:
         .agg(pl.col("docs").sum(), pl.col("bytes").sum())
         .sort("docs", "stage", "reason", descending=[True, False, False])
     )
-    rows = [[r["stage"], r["outcome"], r["reason"], f"{r['docs']:,}", f"{r['bytes']:,}"] for r in booked.iter_rows(named=True)]
+    rows = [
+        [r["stage"], r["outcome"], r["reason"], f"{r['docs']:,}", f"{r['bytes']:,}"]
+        for r in booked.iter_rows(named=True)
+    ]
     return _table(["stage", "outcome", "reason", "docs", "bytes"], rows)
 
 

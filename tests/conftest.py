@@ -23,9 +23,7 @@ def shared_data() -> Path:
 
 
 def run(inputs: list[str | Path], out: Path, config: Config | None = None) -> RunResult:
-    return run_pipeline(
-        [str(i) for i in inputs], out, (config or Config()).validate(), show_progress=False
-    )
+    return run_pipeline([str(i) for i in inputs], out, (config or Config()).validate(), show_progress=False)
 
 
 def shards(out: Path) -> pl.DataFrame:

@@ -41,7 +41,12 @@ def test_directories_globs_and_limits(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
     found = expand_inputs([str(tmp_path)], base_url="")
-    assert [p.rsplit("/", 1)[-1] for p in found] == ["a.wet.gz", "b.warc.gz", "d.parquet", "c.jsonl.zst"]
+    assert [p.rsplit("/", 1)[-1] for p in found] == [
+        "a.wet.gz",
+        "b.warc.gz",
+        "d.parquet",
+        "c.jsonl.zst",
+    ]
     assert expand_inputs([str(tmp_path / "*.gz")], base_url="", limit=1) == [str(tmp_path / "a.wet.gz")]
     # The same file named twice is read once.
     assert len(expand_inputs([str(tmp_path / "a.wet.gz")] * 2, base_url="")) == 1

@@ -35,7 +35,8 @@ def test_unknown_charset_label_is_ignored():
 
 
 def _page(body: str) -> bytes:
-    return f"<html><body><nav><a href='/'>Home</a> <a href='/x'>Login</a></nav><main><p>{body}</p></main></body></html>".encode()
+    nav = "<nav><a href='/'>Home</a> <a href='/x'>Login</a></nav>"
+    return f"<html><body>{nav}<main><p>{body}</p></main></body></html>".encode()
 
 
 @pytest.mark.parametrize("timeout_s", [0.0, 5.0], ids=["in-process", "sandbox"])
@@ -44,7 +45,10 @@ def test_extractor_keeps_content_and_books_empty_and_too_large(timeout_s):
     try:
         text, reason = extractor.run(_page("A paragraph of real content about rivers and mills."), "utf-8")
         assert reason is None and "rivers and mills" in text
-        assert extractor.run(b"<html><body><script>var x = 1;</script></body></html>", None) == (None, EMPTY_TEXT)
+        assert extractor.run(b"<html><body><script>var x = 1;</script></body></html>", None) == (
+            None,
+            EMPTY_TEXT,
+        )
         assert extractor.run(_page("x" * 20_000), None) == (None, TOO_LARGE)
     finally:
         extractor.close()

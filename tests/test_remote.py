@@ -48,9 +48,24 @@ def test_paths_file_resolves_against_base_url_with_limit(warc_server, tmp_path):
         f"{warc_server}/cc.warc.gz",
     ]
     out = tmp_path / "out"
-    code = main(["run", str(paths), "--base-url", warc_server, "--limit", "2", "-o", str(out), "--no-progress"])
+    code = main(
+        [
+            "run",
+            str(paths),
+            "--base-url",
+            warc_server,
+            "--limit",
+            "2",
+            "-o",
+            str(out),
+            "--no-progress",
+        ]
+    )
     assert code == 0
-    assert sorted(shards(out)["url"]) == ["http://commoncrawl.org/", "https://an.wikipedia.org/wiki/Escopete"]
+    assert sorted(shards(out)["url"]) == [
+        "http://commoncrawl.org/",
+        "https://an.wikipedia.org/wiki/Escopete",
+    ]
 
 
 def test_missing_remote_file_fails_that_input_only(warc_server, tmp_path):

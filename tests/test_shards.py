@@ -22,7 +22,9 @@ def sample_run(tmp_path_factory, shared_data):
 
 def test_shard_layout_metadata_and_compression(sample_run):
     files = sorted((sample_run / "shards").rglob("*.parquet"))
-    assert [f.relative_to(sample_run / "shards").as_posix() for f in files] == ["lang=und/shard-00000.parquet"]
+    assert [f.relative_to(sample_run / "shards").as_posix() for f in files] == [
+        "lang=und/shard-00000.parquet"
+    ]
     parquet = pq.ParquetFile(files[0])
     assert parquet.schema_arrow.metadata[b"curate.schema_version"] == SCHEMA_VERSION.encode()
     assert parquet.schema_arrow.names == DOCUMENT_SCHEMA.names
@@ -33,9 +35,10 @@ def test_shard_layout_metadata_and_compression(sample_run):
 def test_shards_keep_input_order(sample_run):
     docs = shards(sample_run)
     assert docs.height == 27
-    assert docs["source"].to_list() == [str(WARC_DIR / "sample-0000.warc.gz")] * 22 + [
-        str(WARC_DIR / "fragment3.wet.gz")
-    ] * 5
+    assert (
+        docs["source"].to_list()
+        == [str(WARC_DIR / "sample-0000.warc.gz")] * 22 + [str(WARC_DIR / "fragment3.wet.gz")] * 5
+    )
 
 
 def test_datasets_loads_the_shards(sample_run):
@@ -58,7 +61,9 @@ def test_shards_are_bounded_by_size(tmp_path, shared_data):
     assert len(files) >= 2
     # A shard closes at the first row group that takes it past the bound.
     assert all(f.stat().st_size < (1 << 20) + (256 << 10) for f in files)
-    assert sum(pq.ParquetFile(f).metadata.num_rows for f in files) == sum(t.totals["kept"] for t in docs.tasks)
+    assert sum(pq.ParquetFile(f).metadata.num_rows for f in files) == sum(
+        t.totals["kept"] for t in docs.tasks
+    )
 
 
 def test_aborted_writer_leaves_nothing(tmp_path):

@@ -44,7 +44,10 @@ def test_shared_file_counts_and_invariant(name, shared_data, tmp_path):
     read, kept, skipped, errors = EXPECTED[name]
     totals = task.totals
     assert (totals["read"], totals["kept"], totals["skipped"], totals["error"]) == (
-        read, kept, skipped, errors,
+        read,
+        kept,
+        skipped,
+        errors,
     )
     assert totals["read"] == totals["kept"] + totals["removed"] + totals["skipped"] + totals["error"]
     if kept:
@@ -64,7 +67,10 @@ def test_sample_warc_kept_documents_are_the_html_responses(shared_data, tmp_path
     skipped = ledger(tmp_path / "out").filter(pl.col("outcome") == "skipped")
     by_reason = dict(zip(skipped["reason"], skipped["docs"]))
     assert by_reason == {
-        "request_record": 22, "warcinfo_record": 1, "metadata_record": 1, "resource_record": 2,
+        "request_record": 22,
+        "warcinfo_record": 1,
+        "metadata_record": 1,
+        "resource_record": 2,
     }
 
 

@@ -38,13 +38,16 @@ def page_html(page: Page, charset: str) -> str:
     <li><a href="/">Home</a></li><li><a href="/news">News</a></li>
     <li><a href="/about">About us</a></li><li><a href="/contact">Contact</a></li>
   </ul></nav></header>
-  <div class="cookie-banner">This website uses cookies to improve your experience. <button>Accept</button></div>
+  <div class="cookie-banner">This website uses cookies to improve your experience.
+    <button>Accept</button></div>
   <main><article>
     <h1>{html.escape(page.title)}</h1>
 {body}
   </article></main>
-  <aside><h3>Popular</h3><ul><li><a href="/a">Top 10 lists</a></li><li><a href="/b">Archive</a></li></ul></aside>
-  <footer>&copy; 2024 All rights reserved. <a href="/privacy">Privacy policy</a> | <a href="/terms">Terms of use</a></footer>
+  <aside><h3>Popular</h3><ul><li><a href="/a">Top 10 lists</a></li>
+    <li><a href="/b">Archive</a></li></ul></aside>
+  <footer>&copy; 2024 All rights reserved.
+    <a href="/privacy">Privacy policy</a> | <a href="/terms">Terms of use</a></footer>
 </body>
 </html>
 """
@@ -69,9 +72,15 @@ class DemoCrawlWriter:
         """A request record and its response record, as a crawler writes them."""
         path = "/" + url.split("/", 3)[3] if url.count("/") >= 3 else "/"
         host = url.split("/")[2]
-        request = StatusAndHeaders(f"GET {path} HTTP/1.1", [("Host", host), ("User-Agent", "curate-demo")], is_http_request=True)
+        request = StatusAndHeaders(
+            f"GET {path} HTTP/1.1",
+            [("Host", host), ("User-Agent", "curate-demo")],
+            is_http_request=True,
+        )
         self._write(url, "request", b"", request)
-        response = StatusAndHeaders(status, headers + [("Content-Length", str(len(body)))], protocol="HTTP/1.1")
+        response = StatusAndHeaders(
+            status, headers + [("Content-Length", str(len(body)))], protocol="HTTP/1.1"
+        )
         self._write(url, "response", body, response)
 
 
@@ -80,27 +89,57 @@ def write_demo_crawl(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
         crawl = DemoCrawlWriter(fh)
-        crawl.writer.write_record(crawl.writer.create_warcinfo_record(
-            path.name, {"software": "curate demo", "isPartOf": "curate-demo-crawl", "format": "WARC File Format 1.1"}
-        ))
+        crawl.writer.write_record(
+            crawl.writer.create_warcinfo_record(
+                path.name,
+                {
+                    "software": "curate demo",
+                    "isPartOf": "curate-demo-crawl",
+                    "format": "WARC File Format 1.1",
+                },
+            )
+        )
         for page in DOCUMENT_PAGES:
             charset = META_ONLY_CHARSETS.get(page.lang) or HEADER_CHARSETS.get(page.lang) or "utf-8"
             content_type = "text/html" if page.lang in META_ONLY_CHARSETS else f"text/html; charset={charset}"
-            crawl.exchange(page.url, "200 OK", [("Content-Type", content_type)], page_html(page, charset).encode(charset))
+            crawl.exchange(
+                page.url,
+                "200 OK",
+                [("Content-Type", content_type)],
+                page_html(page, charset).encode(charset),
+            )
         # Records that are not documents, each skipped with its own reason.
-        crawl.exchange("https://www.riverside-history.org/logo.png", "200 OK", [("Content-Type", "image/png")],
-                       b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
-        crawl.exchange("https://www.riverside-history.org/robots.txt", "200 OK", [("Content-Type", "text/plain")],
-                       b"User-agent: *\nDisallow: /private/\n")
-        crawl.exchange("https://www.riverside-history.org/old-page", "404 Not Found", [("Content-Type", "text/html")],
-                       b"<html><body><h1>Not found</h1></body></html>")
-        crawl.exchange("https://kitchen-notes.example.com/bread", "301 Moved Permanently",
-                       [("Location", "https://kitchen-notes.example.com/bread/basic-loaf")], b"")
+        crawl.exchange(
+            "https://www.riverside-history.org/logo.png",
+            "200 OK",
+            [("Content-Type", "image/png")],
+            b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+        )
+        crawl.exchange(
+            "https://www.riverside-history.org/robots.txt",
+            "200 OK",
+            [("Content-Type", "text/plain")],
+            b"User-agent: *\nDisallow: /private/\n",
+        )
+        crawl.exchange(
+            "https://www.riverside-history.org/old-page",
+            "404 Not Found",
+            [("Content-Type", "text/html")],
+            b"<html><body><h1>Not found</h1></body></html>",
+        )
+        crawl.exchange(
+            "https://kitchen-notes.example.com/bread",
+            "301 Moved Permanently",
+            [("Location", "https://kitchen-notes.example.com/bread/basic-loaf")],
+            b"",
+        )
         # The last record is cut off half-way, as when a crawler dies mid-write.
         broken = io.BytesIO()
         DemoCrawlWriter(broken).exchange(
-            "https://astro-club.example.net/observing/2024/winter-sky", "200 OK",
-            [("Content-Type", "text/html; charset=utf-8")], page_html(DOCUMENT_PAGES[2], "utf-8").encode(),
+            "https://astro-club.example.net/observing/2024/winter-sky",
+            "200 OK",
+            [("Content-Type", "text/html; charset=utf-8")],
+            page_html(DOCUMENT_PAGES[2], "utf-8").encode(),
         )
         data = broken.getvalue()
         fh.write(data[: len(data) * 3 // 4])

@@ -222,4 +222,11 @@ BADWORD_PAGE = Page(
 # Too short to be a document worth training on.
 STUB_PAGE = Page("https://newsite.example.org/", "en", "Coming soon", ("Coming soon.",))
 
-DOCUMENT_PAGES: tuple[Page, ...] = (*PAGES, EXACT_DUPLICATE, NEAR_DUPLICATE, SPAM_PAGE, BADWORD_PAGE, STUB_PAGE)
+DOCUMENT_PAGES: tuple[Page, ...] = (
+    *PAGES,
+    EXACT_DUPLICATE,
+    NEAR_DUPLICATE,
+    SPAM_PAGE,
+    BADWORD_PAGE,
+    STUB_PAGE,
+)

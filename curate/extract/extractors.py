@@ -14,9 +14,7 @@ def resiliparse_extractor(main_content: bool) -> HtmlToText:
     from resiliparse.extract.html2text import extract_plain_text
 
     def extract(html: bytes, http_charset: str | None) -> str:
-        return extract_plain_text(
-            decode_html(html, http_charset), main_content=main_content, alt_texts=False
-        )
+        return extract_plain_text(decode_html(html, http_charset), main_content=main_content, alt_texts=False)
 
     return extract
 

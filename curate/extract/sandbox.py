@@ -31,7 +31,7 @@ def _serve(conn: Connection, extractor: str, main_content: bool) -> None:
 
 
 class ExtractorSandbox:
-    """`extract(html, charset)` -> (text, None) or (None, reason); the reason is TIMEOUT, CRASHED or FAILED."""
+    """`extract(html, charset)` -> (text, None) or (None, reason): TIMEOUT, CRASHED or FAILED."""
 
     def __init__(self, extractor: str, main_content: bool, timeout_s: float):
         make_extractor(extractor, main_content)  # fail here, with a clear error, if unavailable

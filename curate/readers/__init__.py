@@ -62,6 +62,5 @@ def read_input(location: str, config: ReadConfig) -> Iterator[OpenedInput]:
             yield OpenedInput(iter_parquet_records(location, config), None)
         else:
             raise CurateError(
-                f"{location}: not a WARC, ARC, WET, JSONL or Parquet file "
-                f"(starts with {bytes(head[:16])!r})"
+                f"{location}: not a WARC, ARC, WET, JSONL or Parquet file (starts with {bytes(head[:16])!r})"
             )

@@ -11,8 +11,8 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 import fsspec
@@ -122,9 +122,7 @@ class InputStream:
             if self.compression == "gzip":
                 inner: BinaryIO = gzip.GzipFile(fileobj=self.compressed, mode="rb")
             elif self.compression == "zstd":
-                inner = zstandard.ZstdDecompressor().stream_reader(
-                    self.compressed, read_across_frames=True
-                )
+                inner = zstandard.ZstdDecompressor().stream_reader(self.compressed, read_across_frames=True)
             else:
                 inner = self.compressed
             self._tolerant = DamageTolerantReader(inner)
