@@ -24,6 +24,7 @@ import json
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -118,9 +119,7 @@ def collect_pages(data_dir: Path) -> list[Page]:
     return pages
 
 
-def build_replay_warc(
-    pages: list[Page], path: Path, min_records: int, target_mb: float
-) -> BuiltInput:
+def build_replay_warc(pages: list[Page], path: Path, min_records: int, target_mb: float) -> BuiltInput:
     """Write `pages` round-robin as a per-record gzip WARC until both `min_records` and `target_mb`
     of HTML are reached. Record ids are uuid5 of the record index: unique and deterministic."""
     from warcio.warcwriter import WARCWriter
@@ -248,8 +247,16 @@ def _peak_rss_mb() -> tuple[float, float]:
     return own / MB, children / MB
 
 
+def _cpu_s() -> float:
+    """CPU seconds (user + system) of this process and its waited-for children so far."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
 def child_main(variant: str, input_path: Path, out_dir: Path) -> None:
-    """Run one measurement and print it as one JSON line: docs, seconds, peak RSS."""
+    """Run one measurement and print it as one JSON line: docs, seconds, CPU seconds, peak RSS."""
     measure = MEASUREMENTS[variant]
     # Import what the measurement needs before the clock starts: import time is not throughput.
     if variant == "baseline":
@@ -257,17 +264,24 @@ def child_main(variant: str, input_path: Path, out_dir: Path) -> None:
         import warcio.archiveiterator  # noqa: F401
     else:
         import curate.run  # noqa: F401
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_s()
     docs = measure(input_path, out_dir)
     seconds = time.perf_counter() - started
+    # CPU time counts the sandbox too (joined by now); it varies less than wall time on a busy
+    # machine, but misses waiting (e.g. on the sandbox's pipe), so wall time is the headline.
+    cpu_s = _cpu_s() - cpu_started
     own_mb, children_mb = _peak_rss_mb()
     # curate's extraction sandbox is a child process whose memory RUSAGE_SELF does not see; it has
     # been killed and joined by now, so RUSAGE_CHILDREN holds its peak. The reported peak RSS is the
-    # larger of the two (their sum would overstate it: the peaks need not coincide).
+    # larger of the two: the peak of the largest process (their sum would overstate the total, as
+    # the peaks need not coincide). On Linux a spawned child's ru_maxrss starts at the parent's RSS
+    # when it forked (kept across exec), so rss_children_mb is an upper bound on the sandbox's own
+    # peak, but never above this process's peak unless the sandbox really grew larger.
     line = {
         "variant": variant,
         "docs": docs,
         "seconds": seconds,
+        "cpu_s": cpu_s,
         "rss_self_mb": own_mb,
         "rss_children_mb": children_mb,
         "peak_rss_mb": max(own_mb, children_mb),
@@ -282,6 +296,7 @@ class Run:
     variant: str
     docs: int
     seconds: float
+    cpu_s: float
     rss_self_mb: float
     rss_children_mb: float
     peak_rss_mb: float
@@ -289,6 +304,10 @@ class Run:
     @property
     def docs_per_s(self) -> float:
         return self.docs / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def docs_per_cpu_s(self) -> float:
+        return self.docs / self.cpu_s if self.cpu_s > 0 else 0.0
 
 
 def run_measurement(variant: str, input_path: Path, workdir: Path) -> Run:
@@ -329,6 +348,10 @@ class VariantSummary:
     def peak_rss_mb(self) -> float:
         return max(run.peak_rss_mb for run in self.runs)
 
+    @property
+    def best_docs_per_cpu_s(self) -> float:
+        return max(run.docs_per_cpu_s for run in self.runs)
+
 
 def bench_extract(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Read + extract throughput and peak RSS: baseline vs curate, on one replayed WARC."""
@@ -348,13 +371,15 @@ def bench_extract(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             summary.runs.append(run)
             print(
                 f"  round {round_number}/{args.repeat} {variant:<17} {run.docs} docs "
-                f"in {run.seconds:6.2f} s = {run.docs_per_s:6.1f} docs/s, "
+                f"in {run.seconds:6.2f} s = {run.docs_per_s:6.1f} docs/s "
+                f"(CPU {run.cpu_s:6.2f} s), "
                 f"peak RSS {run.peak_rss_mb:.0f} MB",
                 file=sys.stderr,
                 flush=True,
             )
 
-    baseline_rate = summaries["baseline"].best.docs_per_s
+    baseline = summaries["baseline"]
+    baseline_rate = baseline.best.docs_per_s
     print()
     print("| variant | docs | docs/s (best) | vs baseline | peak RSS MB |")
     print("|---|---:|---:|---:|---:|")
@@ -362,22 +387,38 @@ def bench_extract(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     for variant, summary in summaries.items():
         best = summary.best
         ratio = best.docs_per_s / baseline_rate if baseline_rate else 0.0
+        # Cross-checks against noise: the ratio within each round, and the ratio of CPU time.
+        round_ratios = [run.docs_per_s / base.docs_per_s for run, base in zip(summary.runs, baseline.runs)]
+        base_cpu_rate = baseline.best_docs_per_cpu_s
+        cpu_ratio = summary.best_docs_per_cpu_s / base_cpu_rate if base_cpu_rate else 0.0
         print(
-            f"| {variant} | {best.docs} | {best.docs_per_s:.1f} | {ratio:.2f}x "
-            f"| {summary.peak_rss_mb:.0f} |"
+            f"| {variant} | {best.docs} | {best.docs_per_s:.1f} | {ratio:.2f}x | {summary.peak_rss_mb:.0f} |"
         )
         results[variant] = {
             "docs": best.docs,
             "best_docs_per_s": best.docs_per_s,
             "vs_baseline": ratio,
             "peak_rss_mb": summary.peak_rss_mb,
-            "runs": [{**asdict(run), "docs_per_s": run.docs_per_s} for run in summary.runs],
+            "round_ratios": round_ratios,
+            "median_round_ratio": statistics.median(round_ratios),
+            "cpu_vs_baseline": cpu_ratio,
+            "runs": [
+                {**asdict(run), "docs_per_s": run.docs_per_s, "docs_per_cpu_s": run.docs_per_cpu_s}
+                for run in summary.runs
+            ],
         }
     print()
     print(
         f"input: {built.compressed_mb:.1f} MB compressed, {built.uncompressed_mb:.1f} MB "
         f"uncompressed, {built.records} records; best of {args.repeat} interleaved rounds"
     )
+    for variant, result in results.items():
+        if variant != "baseline":
+            rounds = " ".join(f"{r:.2f}" for r in result["round_ratios"])
+            print(
+                f"{variant}: vs baseline per round {rounds} (median {result['median_round_ratio']:.2f}); "
+                f"by CPU time {result['cpu_vs_baseline']:.2f}x"
+            )
     curate = results["curate"]
     overhead = 1 / curate["vs_baseline"] - 1 if curate["vs_baseline"] else float("inf")
     print(
