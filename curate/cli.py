@@ -10,6 +10,7 @@ from curate import __version__
 from curate.config import Config, load_config
 from curate.errors import CurateError, UsageError
 from curate.inputs import expand_inputs
+from curate.langid_cli import add_langid_parser, cmd_langid
 from curate.ledger import read_ledgers
 from curate.run import RunResult, run_pipeline
 from curate.summary import format_failures, format_inputs, format_reasons
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to put it (default: ./curate-demo)",
     )
     add_run_options(demo)
+    add_langid_parser(commands)
     return parser
 
 
@@ -144,7 +146,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
-COMMANDS = {"run": cmd_run, "demo": cmd_demo}
+COMMANDS = {"run": cmd_run, "demo": cmd_demo, "langid": cmd_langid}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+import langcodes
+
 from curate.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -49,6 +51,30 @@ class ExtractConfig:
 
 
 @dataclass
+class LangidConfig:
+    enabled: bool = True
+    model: str = ""  # lid.176.bin / GlotLID path; else $CURATE_LID_MODEL, else the shipped lid.176.ftz
+    profile: str = "fineweb"  # default thresholds: fineweb (> 0.65) or fineweb2 (per language, >=)
+    thresholds: dict[str, float] = field(default_factory=dict)  # per-language overrides
+    prefix_chars: int = 5000  # characters read per document (0: all); see the README's table
+    langs: list[str] = field(default_factory=list)  # keep only these languages (empty: all)
+    keep_below_threshold: bool = False  # keep such documents as `und` instead of removing them
+    top_k: int = 1  # > 1 also stores the next best languages in `lang_alternatives`
+
+    def validate(self) -> None:
+        from langid import PROFILES
+
+        _check(self.profile in PROFILES, "langid.profile", " or ".join(PROFILES))
+        for lang, threshold in self.thresholds.items():
+            _check_language(f"langid.thresholds.{lang}", lang)
+            _check(0 <= threshold <= 1, f"langid.thresholds.{lang}", "0..1")
+        for lang in self.langs:
+            _check_language("langid.langs", lang)
+        _check(self.prefix_chars >= 0, "langid.prefix_chars", "characters >= 0")
+        _check(1 <= self.top_k <= 10, "langid.top_k", "1..10")
+
+
+@dataclass
 class OutputConfig:
     max_shard_bytes: int = 256 * MiB  # a shard is closed once its file reaches this size
     row_group_bytes: int = 64 * MiB  # uncompressed bytes buffered per Parquet row group
@@ -64,6 +90,7 @@ class OutputConfig:
 class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
+    langid: LangidConfig = field(default_factory=LangidConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def validate(self) -> Config:
@@ -80,9 +107,25 @@ def _check(ok: bool, key: str, allowed: str) -> None:
         raise UsageError(f"config: {key} is out of range (allowed: {allowed})")
 
 
+def _check_language(key: str, code: str) -> None:
+    """A language code must already be in the normalized form that language ID produces."""
+    from langid import normalize_code
+
+    if normalize_code(code) != code or not langcodes.tag_is_valid(code):
+        hint = f"; did you mean {normalize_code(code)!r}?" if normalize_code(code) != code else ""
+        raise UsageError(
+            f"config: {key}: unknown language code {code!r} (ISO 639-1 where it exists, else 639-3{hint})"
+        )
+
+
 def _coerce(key: str, value: Any, annotation: Any) -> Any:
     """Return `value` if it matches `annotation` (ints widen to floats), else raise UsageError."""
     origin = get_origin(annotation)
+    if origin is dict:
+        _, item = get_args(annotation)
+        if not isinstance(value, dict):
+            raise UsageError(f"config: {key} must be a table")
+        return {k: _coerce(f"{key}.{k}", v, item) for k, v in value.items()}
     if origin is list:
         (item,) = get_args(annotation)
         if not isinstance(value, list):

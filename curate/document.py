@@ -23,6 +23,11 @@ DOCUMENT_SCHEMA = pa.schema(
         pa.field("content_type", pa.string()),
         pa.field("lang", pa.string()),
         pa.field("lang_score", pa.float32()),
+        pa.field("lang_script", pa.string()),  # ISO 15924; for lid.176, the language's usual script
+        pa.field(
+            "lang_alternatives",  # the next best languages, when langid.top_k > 1
+            pa.list_(pa.struct([("lang", pa.string()), ("score", pa.float32())])),
+        ),
         pa.field("text", pa.string()),
     ],
     metadata={"curate.schema_version": SCHEMA_VERSION},

@@ -19,6 +19,14 @@ PATHS_SUFFIXES = (".paths", ".paths.gz")
 GLOB_CHARS = set("*?[")
 
 
+def open_text_lines(location: str):
+    """Lines of a text file, local or remote, plain or .gz/.bz2/.xz/.zst (by name)."""
+    try:
+        return fsspec.open(location, "rt", compression="infer", encoding="utf-8", errors="replace").open()
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {location}") from None
+
+
 def is_paths_file(location: str) -> bool:
     return location.endswith(PATHS_SUFFIXES)
 
@@ -31,11 +39,8 @@ def resolve_against(base: str, line: str) -> str:
 
 
 def read_paths_file(location: str, base: str) -> list[str]:
-    try:
-        with fsspec.open(location, "rt", compression="infer") as fh:
-            return [resolve_against(base, line.strip()) for line in fh if line.strip()]
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {location}") from None
+    with open_text_lines(location) as fh:
+        return [resolve_against(base, line.strip()) for line in fh if line.strip()]
 
 
 def _expand_local(arg: str) -> list[str]:

@@ -15,10 +15,9 @@ from tqdm import tqdm
 from curate import SCHEMA_VERSION, __version__
 from curate.config import Config
 from curate.errors import UsageError
-from curate.extract import Extractor
 from curate.finalize import build_shards
 from curate.shards import TMP_SUFFIX, remove_tmp_files
-from curate.task import STAGED_DIR, STATS_DIR, TaskResult, run_task, task_id_for
+from curate.task import STAGED_DIR, STATS_DIR, TaskResult, build_processors, run_task, task_id_for
 
 RUN_RECORD = "run.json"
 
@@ -90,7 +89,7 @@ def run_pipeline(
     created = prepare_output_dir(out_dir)
     drop_other_tasks(out_dir, {task_id_for(location) for location in inputs})
     disable = None if show_progress is None else not show_progress
-    extractor = Extractor(config.extract)
+    processors = build_processors(config)
     results: list[TaskResult] = []
     try:
         files = tqdm(inputs, desc="inputs", unit="file", disable=disable, file=sys.stderr)
@@ -103,9 +102,9 @@ def run_pipeline(
                 leave=False,
                 file=sys.stderr,
             ) as bar:
-                results.append(run_task(location, out_dir, config, extractor, _file_progress(bar)))
+                results.append(run_task(location, out_dir, config, processors, _file_progress(bar)))
     finally:
-        extractor.close()
+        processors.close()
     result = RunResult(out_dir, results)
     succeeded = [t.task for t in results if not t.failure]
     if not succeeded:

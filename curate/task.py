@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,6 +19,7 @@ from curate.document import DOCUMENT_SCHEMA, UNDETERMINED_LANG, Record
 from curate.domains import registered_domain
 from curate.errors import CurateError
 from curate.extract import EMPTY_TEXT, TOO_LARGE, Extractor
+from curate.langid_stage import LangidStage
 from curate.ledger import Ledger
 from curate.readers import read_input
 from curate.shards import TMP_SUFFIX, PartitionedWriter
@@ -44,12 +46,37 @@ class TaskResult:
     failure: str | None = None
 
 
-class _Batch:
-    """Documents as columns, flushed to the writer every BATCH_DOCS documents."""
+class Stage(Protocol):
+    """A batch stage: fills its columns in place, returns each document's removal reason or None."""
 
-    def __init__(self, writer: PartitionedWriter, ledger: Ledger):
+    name: str
+
+    def apply(self, columns: dict[str, list]) -> list[str | None]: ...
+
+
+@dataclass
+class Processors:
+    """What every task of a run shares: built once (models load once), closed at the end."""
+
+    extractor: Extractor
+    stages: list[Stage]
+
+    def close(self) -> None:
+        self.extractor.close()
+
+
+def build_processors(config: Config) -> Processors:
+    stages: list[Stage] = [LangidStage(config.langid)] if config.langid.enabled else []
+    return Processors(Extractor(config.extract), stages)
+
+
+class _Batch:
+    """Documents as columns; every BATCH_DOCS documents the stages run and the rest is written."""
+
+    def __init__(self, writer: PartitionedWriter, ledger: Ledger, stages: list[Stage]):
         self.writer = writer
         self.ledger = ledger
+        self.stages = stages
         self.columns: dict[str, list] = {name: [] for name in DOCUMENT_SCHEMA.names}
 
     def add(self, record: Record, text: str, source: str) -> None:
@@ -62,21 +89,38 @@ class _Batch:
         columns["content_type"].append(record.content_type)
         columns["lang"].append(UNDETERMINED_LANG)
         columns["lang_score"].append(None)
+        columns["lang_script"].append(None)
+        columns["lang_alternatives"].append([])
         columns["text"].append(text)
         if len(columns["id"]) >= BATCH_DOCS:
             self.flush()
 
+    def _run_stage(self, stage: Stage, columns: dict[str, list]) -> dict[str, list]:
+        reasons = stage.apply(columns)
+        if not any(reasons):
+            return columns
+        for i, reason in enumerate(reasons):
+            if reason:
+                text_bytes = len(columns["text"][i].encode("utf-8", "surrogatepass"))
+                self.ledger.book(stage.name, "removed", reason, text_bytes, lang=columns["lang"][i])
+        keep = [i for i, reason in enumerate(reasons) if reason is None]
+        return {name: [values[i] for i in keep] for name, values in columns.items()}
+
     def flush(self) -> None:
-        langs = self.columns["lang"]
+        columns = self.columns
+        self.columns = {name: [] for name in DOCUMENT_SCHEMA.names}
+        for stage in self.stages:
+            if columns["id"]:
+                columns = self._run_stage(stage, columns)
+        langs = columns["lang"]
         if not langs:
             return
-        table = pa.Table.from_pydict(self.columns, schema=DOCUMENT_SCHEMA)
+        table = pa.Table.from_pydict(columns, schema=DOCUMENT_SCHEMA)
         for lang in sorted(set(langs)):
             part = table if len(set(langs)) == 1 else table.filter(pc.equal(table["lang"], lang))
             text_bytes = pc.sum(pc.binary_length(part["text"])).as_py() or 0
             self.ledger.book("write", "kept", "kept", text_bytes, lang=lang, docs=part.num_rows)
             self.writer.write(lang, part)
-        self.columns = {name: [] for name in DOCUMENT_SCHEMA.names}
 
 
 def _book_unusable(ledger: Ledger, record: Record) -> bool:
@@ -112,7 +156,7 @@ def run_task(
     location: str,
     out_dir: Path,
     config: Config,
-    extractor: Extractor,
+    processors: Processors,
     progress: Progress | None = None,
 ) -> TaskResult:
     """Process one input file; a failure is returned (with nothing of this task left), not raised."""
@@ -120,7 +164,7 @@ def run_task(
     clear_task_outputs(out_dir, task)
     ledger = Ledger(task, location)
     writer = PartitionedWriter(out_dir / STAGED_DIR, f"part-{task}", DOCUMENT_SCHEMA, config.output)
-    batch = _Batch(writer, ledger)
+    batch = _Batch(writer, ledger, processors.stages)
     try:
         with read_input(location, config.read) as opened:
             for count, record in enumerate(opened.records, start=1):
@@ -131,7 +175,7 @@ def run_task(
                     continue
                 text = record.text
                 if record.html is not None:
-                    text, reason = extractor.run(record.html, record.http_charset)
+                    text, reason = processors.extractor.run(record.html, record.http_charset)
                     if reason:
                         outcome = "skipped" if reason in SKIP_REASONS_OF_EXTRACT else "error"
                         ledger.book("extract", outcome, reason, record.size)

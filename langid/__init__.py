@@ -1,4 +1,22 @@
-"""Language identification (fastText lid.176, per-language thresholds, label codes).
+"""Language identification: fastText lid.176 (or GlotLID), normalized labels, thresholds.
 
-Importable without `curate`'s executors or CLI. The model and stage arrive with issue #3.
+Importable on its own: `from langid import LanguageIdentifier`.
 """
+
+from langid.identify import DEFAULT_PREFIX_CHARS, LanguageIdentifier, Prediction
+from langid.labels import UNDETERMINED, normalize_code, parse_label
+from langid.model import ModelNotFoundError, find_model
+from langid.thresholds import PROFILES, LanguageThresholds
+
+__all__ = [
+    "DEFAULT_PREFIX_CHARS",
+    "LanguageIdentifier",
+    "LanguageThresholds",
+    "ModelNotFoundError",
+    "PROFILES",
+    "Prediction",
+    "UNDETERMINED",
+    "find_model",
+    "normalize_code",
+    "parse_label",
+]

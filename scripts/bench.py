@@ -36,6 +36,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench_langid import bench_langid, bench_langid_prefix  # noqa: E402 - scripts/ is on sys.path
+
 MB = 1_000_000
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "warc"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -438,6 +440,8 @@ def bench_extract(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 # Benchmarks by name, each a flag; the first is the default. Later: --dedup-scale, --pipeline.
 BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "extract": bench_extract,
+    "langid": bench_langid,
+    "langid-prefix": bench_langid_prefix,
 }
 
 

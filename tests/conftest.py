@@ -22,8 +22,17 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def reading_config() -> Config:
+    """Defaults without language ID: for tests of the reading layer, which keep every document."""
+    config = Config()
+    config.langid.enabled = False
+    return config
+
+
 def run(inputs: list[str | Path], out: Path, config: Config | None = None) -> RunResult:
-    return run_pipeline([str(i) for i in inputs], out, (config or Config()).validate(), show_progress=False)
+    """Run the pipeline; without `config`, the reading layer only (see reading_config)."""
+    config = (config or reading_config()).validate()
+    return run_pipeline([str(i) for i in inputs], out, config, show_progress=False)
 
 
 def shards(out: Path) -> pl.DataFrame:

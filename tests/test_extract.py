@@ -7,11 +7,11 @@ import time
 import polars as pl
 import pytest
 
-from curate.config import Config, ExtractConfig
+from curate.config import ExtractConfig
 from curate.demo.crawl import DemoCrawlWriter
 from curate.extract import EMPTY_TEXT, TOO_LARGE, Extractor
 from curate.extract.charset import choose_charset, decode_html
-from tests.conftest import ledger, run, shards
+from tests.conftest import ledger, reading_config, run, shards
 
 RUSSIAN = "Съёмка города ночью требует штатива и терпения."
 
@@ -77,7 +77,7 @@ def test_timeout_is_booked_in_the_ledger_and_the_run_goes_on(tmp_path):
         html.insert(1, ("text/html", ("<div>" * 20_000 + "deep" + "</div>" * 20_000).encode()))
         for i, (content_type, body) in enumerate(html):
             writer.exchange(f"https://site{i}.example.org/", "200 OK", [("Content-Type", content_type)], body)
-    config = Config()
+    config = reading_config()
     config.extract.timeout_s = 0.5
     result = run([crawl], tmp_path / "out", config)
     assert result.tasks[0].totals == {"read": 8, "kept": 3, "removed": 0, "skipped": 4, "error": 1}

@@ -10,7 +10,7 @@ from curate import SCHEMA_VERSION
 from curate.config import Config
 from curate.document import DOCUMENT_SCHEMA
 from curate.shards import ShardWriter
-from tests.conftest import WARC_DIR, run, shards
+from tests.conftest import WARC_DIR, reading_config, run, shards
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_datasets_loads_the_shards(sample_run):
 
 
 def test_shards_are_bounded_by_size(tmp_path, shared_data):
-    config = Config()
+    config = reading_config()
     config.output.max_shard_bytes = 1 << 20
     config.output.row_group_bytes = 64 << 10
     out = tmp_path / "out"
