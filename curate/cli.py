@@ -13,7 +13,7 @@ from curate.inputs import expand_inputs
 from curate.langid_cli import add_langid_parser, cmd_langid
 from curate.ledger import read_ledgers
 from curate.run import RunResult, run_pipeline
-from curate.summary import format_failures, format_inputs, format_reasons
+from curate.summary import format_failures, format_inputs, format_languages, format_reasons
 from curate.task import STATS_DIR
 
 
@@ -121,6 +121,8 @@ def report_run(result: RunResult) -> int:
     if ledger.height:
         print()
         print(format_reasons(ledger))
+        print()
+        print(format_languages(ledger))
     if result.shards:
         print(f"\n{len(result.shards)} shard(s) in {result.out_dir / 'shards'} ({result.seconds:.1f} s)")
     if result.failed:

@@ -52,3 +52,18 @@ def format_reasons(ledger: pl.DataFrame) -> str:
 
 def format_failures(results: list[TaskResult]) -> str:
     return "\n".join(f"error: {r.failure}" for r in results if r.failure)
+
+
+def format_languages(ledger: pl.DataFrame) -> str:
+    """Kept and removed documents per language, most kept first."""
+    per_language = (
+        ledger.filter(pl.col("outcome").is_in(["kept", "removed"]))
+        .pivot(on="outcome", index="lang", values="docs", aggregate_function="sum")
+        .fill_null(0)
+    )
+    for outcome in ("kept", "removed"):
+        if outcome not in per_language.columns:
+            per_language = per_language.with_columns(pl.lit(0).alias(outcome))
+    per_language = per_language.sort(["kept", "lang"], descending=[True, False])
+    rows = [[r["lang"], f"{r['kept']:,}", f"{r['removed']:,}"] for r in per_language.iter_rows(named=True)]
+    return _table(["lang", "kept", "removed"], rows)

@@ -83,9 +83,7 @@ def bench_langid(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         for name, run in variants.items():
             rates[name] = max(rates[name], _best_rate(run, len(texts), 1))
     base = rates["bare model.predict(list)"]
-    print(
-        f"{len(texts):,} Common Crawl documents (the shared text sample x2), best of {rounds} rounds\n"
-    )
+    print(f"{len(texts):,} Common Crawl documents (the shared text sample x2), best of {rounds} rounds\n")
     print("| variant | docs/s | vs bare |\n|---|---:|---:|")
     for name, rate in rates.items():
         print(f"| {name} | {rate:,.0f} | {rate / base:.2f}x |")
