@@ -38,6 +38,10 @@ def _status_codes(value: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected comma-separated HTTP codes, got {value!r}") from None
 
 
+def _language_list(value: str) -> list[str]:
+    return [code.strip() for code in value.split(",") if code.strip()]
+
+
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="TOML", help="thresholds and settings (see README)")
     parser.add_argument(
@@ -46,6 +50,14 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         help="HTML to text (default: resiliparse)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--lid-model",
+        metavar="PATH",
+        help="language-ID model: lid.176.bin or GlotLID (default: $CURATE_LID_MODEL, else lid.176.ftz)",
+    )
+    parser.add_argument(
+        "--langs", type=_language_list, metavar="CODES", help="keep only these languages, e.g. en,de"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,6 +120,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
         config.read.cc_base_url = args.base_url
     if getattr(args, "http_status", None):
         config.read.http_status = args.http_status
+    if args.lid_model:
+        config.langid.model = args.lid_model
+    if args.langs:
+        config.langid.langs = args.langs
     return config.validate()
 
 

@@ -86,10 +86,10 @@ def run_pipeline(
     """Run every input through the pipeline into `out_dir`. Inputs that fail are reported in the
     result, not raised; if all fail, nothing is left behind."""
     started = time.monotonic()
+    processors = build_processors(config)  # first: a missing model must fail before anything is written
     created = prepare_output_dir(out_dir)
     drop_other_tasks(out_dir, {task_id_for(location) for location in inputs})
     disable = None if show_progress is None else not show_progress
-    processors = build_processors(config)
     results: list[TaskResult] = []
     try:
         files = tqdm(inputs, desc="inputs", unit="file", disable=disable, file=sys.stderr)

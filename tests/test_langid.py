@@ -196,3 +196,14 @@ def test_partitions_allow_list_and_per_language_ledger(tmp_path):
     assert dict(kept.select("lang", "docs").rows()) == {"de": 1, "fr": 1}
     totals = result.tasks[0].totals
     assert totals["read"] == totals["kept"] + totals["removed"] + totals["skipped"] + totals["error"]
+
+
+def test_run_options_reach_the_config(tmp_path, capsys):
+    crawl = write_demo_crawl(tmp_path / "demo.warc.gz")
+    out = tmp_path / "out"
+    assert main(["run", str(crawl), "-o", str(out), "--langs", "ru,ja", "--no-progress"]) == 0
+    assert sorted(p.name for p in (out / "shards").iterdir()) == ["lang=ja", "lang=ru"]
+    assert main(["run", str(crawl), "-o", str(out), "--langs", "rus"]) == 2
+    assert "did you mean 'ru'" in capsys.readouterr().err
+    assert main(["run", str(crawl), "-o", str(tmp_path / "o2"), "--lid-model", str(tmp_path / "x.bin")]) == 2
+    assert not (tmp_path / "o2").exists()
