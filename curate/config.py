@@ -9,11 +9,24 @@ import dataclasses
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import langcodes
 
 from curate.errors import UsageError
+from filters import (
+    DEFAULT_ORDER,
+    FILTERS,
+    BadwordsThresholds,
+    C4Thresholds,
+    FineWebThresholds,
+    GopherQualityThresholds,
+    GopherRepetitionThresholds,
+    QualityThresholds,
+    UrlThresholds,
+)
+from filters.badwords import MODES as BADWORD_MODES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -74,6 +87,40 @@ class LangidConfig:
         _check(1 <= self.top_k <= 10, "langid.top_k", "1..10")
 
 
+def _fineweb_c4() -> C4Thresholds:
+    return C4Thresholds(require_terminal_punct=False)  # as FineWeb runs C4's rules
+
+
+@dataclass
+class FiltersConfig:
+    enabled: bool = True
+    order: list[str] = field(default_factory=lambda: list(DEFAULT_ORDER))  # batch filters, in order
+    badwords_dir: str = ""  # LDNOOBW lists; else $CURATE_BADWORDS_DIR, the cache, or a download
+    url: UrlThresholds = field(default_factory=UrlThresholds)  # runs before extraction
+    gopher_repetition: GopherRepetitionThresholds = field(default_factory=GopherRepetitionThresholds)
+    gopher_quality: GopherQualityThresholds = field(default_factory=GopherQualityThresholds)
+    c4: C4Thresholds = field(default_factory=_fineweb_c4)
+    fineweb: FineWebThresholds = field(default_factory=FineWebThresholds)
+    badwords: BadwordsThresholds = field(default_factory=BadwordsThresholds)
+    quality: QualityThresholds = field(default_factory=QualityThresholds)
+    # [filters.per_language.zh.gopher_quality] min_mean_word_len = false: overrides for one language
+    per_language: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        for name in self.order:
+            _check(name in FILTERS, "filters.order", ", ".join(FILTERS))
+        _check(self.badwords.mode in BADWORD_MODES, "filters.badwords.mode", " or ".join(BADWORD_MODES))
+        if "quality" in self.order and not self.quality.model:
+            raise UsageError("config: filters.order has quality but filters.quality.model is not set")
+        for lang, by_filter in self.per_language.items():
+            _check_language(f"filters.per_language.{lang}", lang)
+            for name, overrides in by_filter.items():
+                key = f"filters.per_language.{lang}.{name}"
+                if name not in FILTERS:
+                    raise UsageError(f"config: unknown filter in {key} (allowed: {', '.join(FILTERS)})")
+                by_filter[name] = _fields_from_dict(getattr(self, name).__class__, key, overrides)
+
+
 @dataclass
 class OutputConfig:
     max_shard_bytes: int = 256 * MiB  # a shard is closed once its file reaches this size
@@ -91,6 +138,7 @@ class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     langid: LangidConfig = field(default_factory=LangidConfig)
+    filters: FiltersConfig = field(default_factory=FiltersConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def validate(self) -> Config:
@@ -119,35 +167,54 @@ def _check_language(key: str, code: str) -> None:
 
 
 def _coerce(key: str, value: Any, annotation: Any) -> Any:
-    """Return `value` if it matches `annotation` (ints widen to floats), else raise UsageError."""
+    """Return `value` as `annotation` (ints widen to floats; `false` switches off an optional bound;
+    tables become dataclasses), else raise UsageError naming the key."""
     origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        if value is False and len(options) < len(get_args(annotation)):
+            return None
+        return _coerce(key, value, options[0])
     if origin is dict:
         _, item = get_args(annotation)
         if not isinstance(value, dict):
             raise UsageError(f"config: {key} must be a table")
         return {k: _coerce(f"{key}.{k}", v, item) for k, v in value.items()}
-    if origin is list:
-        (item,) = get_args(annotation)
+    if origin in (list, tuple):
+        item = get_args(annotation)[0]
         if not isinstance(value, list):
             raise UsageError(f"config: {key} must be a list of {item.__name__}")
-        return [_coerce(key, v, item) for v in value]
+        return origin(_coerce(key, v, item) for v in value)
+    if annotation is Any:
+        return value
     if annotation is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if annotation is int and isinstance(value, bool):
-        raise UsageError(f"config: {key} must be an int, not a bool")
+    if annotation in (int, float) and isinstance(value, bool):
+        raise UsageError(f"config: {key} must be {annotation.__name__}, not a bool")
     if not isinstance(value, annotation):
         raise UsageError(f"config: {key} must be {annotation.__name__}, got {type(value).__name__} {value!r}")
     return value
 
 
-def _section_from_dict(cls: type, name: str, values: dict[str, Any]) -> Any:
+def _fields_from_dict(cls: type, name: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Checked keyword arguments for dataclass `cls` from a TOML table."""
     hints = get_type_hints(cls)
-    obj = cls()
-    for key, value in values.items():
-        if key not in hints:
-            raise UsageError(f"config: unknown key {name}.{key} (allowed: {', '.join(sorted(hints))})")
-        setattr(obj, key, _coerce(f"{name}.{key}", value, hints[key]))
-    return obj
+    unknown = sorted(set(values) - set(hints))
+    if unknown:
+        raise UsageError(f"config: unknown key {name}.{unknown[0]} (allowed: {', '.join(sorted(hints))})")
+    return {key: _coerce(f"{name}.{key}", value, hints[key]) for key, value in values.items()}
+
+
+def _merge(default: Any, name: str, values: Any) -> Any:
+    """`default` (a dataclass instance) with the keys of a TOML table replaced, recursively."""
+    if not isinstance(values, dict):
+        raise UsageError(f"config: [{name}] must be a table")
+    hints = get_type_hints(type(default))
+    nested = {k: v for k, v in values.items() if k in hints and dataclasses.is_dataclass(hints[k])}
+    changes = _fields_from_dict(type(default), name, {k: v for k, v in values.items() if k not in nested})
+    for key, value in nested.items():
+        changes[key] = _merge(getattr(default, key), f"{name}.{key}", value)
+    return dataclasses.replace(default, **changes)
 
 
 def config_from_dict(data: dict[str, Any]) -> Config:
@@ -157,9 +224,7 @@ def config_from_dict(data: dict[str, Any]) -> Config:
     for name, values in data.items():
         if name not in sections:
             raise UsageError(f"config: unknown section [{name}] (allowed: {', '.join(sorted(sections))})")
-        if not isinstance(values, dict):
-            raise UsageError(f"config: [{name}] must be a table")
-        setattr(config, name, _section_from_dict(sections[name], name, values))
+        setattr(config, name, _merge(getattr(config, name), name, values))
     return config.validate()
 
 

@@ -9,8 +9,16 @@ from datetime import datetime, timezone
 import pyarrow as pa
 
 from curate import SCHEMA_VERSION
+from filters import FILTERS
 
 UNDETERMINED_LANG = "und"
+SIGNAL_TYPES = {
+    "int": pa.int32(),
+    "float": pa.float32(),
+    "bool": pa.bool_(),
+    "str": pa.string(),
+    "list[str]": pa.list_(pa.string()),
+}
 
 # Columns of staged documents and final shards. Later stages append their signal columns.
 DOCUMENT_SCHEMA = pa.schema(
@@ -29,6 +37,8 @@ DOCUMENT_SCHEMA = pa.schema(
             pa.list_(pa.struct([("lang", pa.string()), ("score", pa.float32())])),
         ),
         pa.field("text", pa.string()),
+        # The signals every filter decided on, so that shards can be re-thresholded without recompute.
+        *(pa.field(name, SIGNAL_TYPES[kind]) for f in FILTERS.values() for name, kind in f.SIGNALS.items()),
     ],
     metadata={"curate.schema_version": SCHEMA_VERSION},
 )

@@ -26,10 +26,10 @@ class LangidStage:
         self.allowed = set(config.langs)
         self.keep_below_threshold = config.keep_below_threshold
 
-    def apply(self, columns: dict[str, list]) -> list[str | None]:
+    def apply(self, columns: dict[str, list]) -> list[tuple[str, str] | None]:
         """Fill the lang columns in place; return each document's removal reason, or None."""
         predictions = self.identifier.predict(columns["text"])
-        reasons: list[str | None] = []
+        reasons: list[tuple[str, str] | None] = []
         for i, prediction in enumerate(predictions):
             lang, reason = prediction.lang, None
             if lang == UNDETERMINED:
@@ -46,5 +46,5 @@ class LangidStage:
             columns["lang_alternatives"][i] = [
                 {"lang": code, "score": s} for code, s in prediction.alternatives
             ]
-            reasons.append(reason)
+            reasons.append((self.name, reason) if reason else None)
         return reasons

@@ -19,12 +19,14 @@ from curate.document import DOCUMENT_SCHEMA, UNDETERMINED_LANG, Record
 from curate.domains import registered_domain
 from curate.errors import CurateError
 from curate.extract import EMPTY_TEXT, TOO_LARGE, Extractor
+from curate.filter_stage import FilterStage, UrlStage
 from curate.langid_stage import LangidStage
 from curate.ledger import Ledger
 from curate.readers import read_input
 from curate.shards import TMP_SUFFIX, PartitionedWriter
 
 BATCH_DOCS = 1000
+SIGNAL_COLUMNS = DOCUMENT_SCHEMA.names[DOCUMENT_SCHEMA.names.index("text") + 1 :]
 STAGED_DIR = "staged"
 STATS_DIR = "stats"
 SKIP_REASONS_OF_EXTRACT = (TOO_LARGE, EMPTY_TEXT)
@@ -47,11 +49,10 @@ class TaskResult:
 
 
 class Stage(Protocol):
-    """A batch stage: fills its columns in place, returns each document's removal reason or None."""
+    """A batch stage: fills its columns in place, returns each document's removal
+    as (stage, reason), or None to keep it."""
 
-    name: str
-
-    def apply(self, columns: dict[str, list]) -> list[str | None]: ...
+    def apply(self, columns: dict[str, list]) -> list[tuple[str, str] | None]: ...
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Processors:
 
     extractor: Extractor
     stages: list[Stage]
+    url_stage: UrlStage | None = None
 
     def close(self) -> None:
         self.extractor.close()
@@ -67,7 +69,11 @@ class Processors:
 
 def build_processors(config: Config) -> Processors:
     stages: list[Stage] = [LangidStage(config.langid)] if config.langid.enabled else []
-    return Processors(Extractor(config.extract), stages)
+    url_stage = None
+    if config.filters.enabled:
+        stages.append(FilterStage(config.filters))
+        url_stage = UrlStage(config.filters)
+    return Processors(Extractor(config.extract), stages, url_stage)
 
 
 class _Batch:
@@ -92,18 +98,20 @@ class _Batch:
         columns["lang_script"].append(None)
         columns["lang_alternatives"].append([])
         columns["text"].append(text)
+        for name in SIGNAL_COLUMNS:
+            columns[name].append(None)
         if len(columns["id"]) >= BATCH_DOCS:
             self.flush()
 
     def _run_stage(self, stage: Stage, columns: dict[str, list]) -> dict[str, list]:
-        reasons = stage.apply(columns)
-        if not any(reasons):
+        removals = stage.apply(columns)
+        if not any(removals):
             return columns
-        for i, reason in enumerate(reasons):
-            if reason:
+        for i, removal in enumerate(removals):
+            if removal:
                 text_bytes = len(columns["text"][i].encode("utf-8", "surrogatepass"))
-                self.ledger.book(stage.name, "removed", reason, text_bytes, lang=columns["lang"][i])
-        keep = [i for i, reason in enumerate(reasons) if reason is None]
+                self.ledger.book(removal[0], "removed", removal[1], text_bytes, lang=columns["lang"][i])
+        keep = [i for i, removal in enumerate(removals) if removal is None]
         return {name: [values[i] for i in keep] for name, values in columns.items()}
 
     def flush(self) -> None:
@@ -172,6 +180,10 @@ def run_task(
                 if progress and count % 64 == 0:
                     progress(*opened.progress())
                 if _book_unusable(ledger, record):
+                    continue
+                url_reason = processors.url_stage and processors.url_stage.reason(record.url)
+                if url_reason:
+                    ledger.book("url", "removed", url_reason, record.size)
                     continue
                 text = record.text
                 if record.html is not None:

@@ -1,4 +1,35 @@
-"""Document filters (badwords, Gopher, C4, FineWeb, URL, quality classifier).
+"""Document filters: badwords, Gopher quality and repetition, C4, FineWeb, URL, quality classifier.
 
-Importable without `curate`'s executors or CLI. The filters themselves arrive with issue #4.
+Importable on its own (`from filters import GopherQuality`), without curate's executors or CLI.
+Every filter computes signal columns for a batch of `TextFeatures`, then decides keep/drop per
+document from the thresholds of the document's language.
 """
+
+from filters.badwords import Badwords, BadwordsThresholds, BadwordsUnavailableError
+from filters.base import BatchFilter
+from filters.c4 import TFDS as C4_TFDS
+from filters.c4 import C4Quality, C4Thresholds
+from filters.fineweb import FineWebQuality, FineWebThresholds
+from filters.gopher_quality import GopherQuality, GopherQualityThresholds
+from filters.gopher_repetition import GopherRepetition, GopherRepetitionThresholds
+from filters.quality import QualityClassifier, QualityThresholds, train_classifier
+from filters.text import TextFeatures, split_words
+from filters.url import UrlFilter, UrlThresholds
+
+# The batch filters by name, in FineWeb's order (URL filtering happens before extraction).
+FILTERS: dict[str, type[BatchFilter]] = {
+    "gopher_repetition": GopherRepetition,
+    "gopher_quality": GopherQuality,
+    "c4": C4Quality,
+    "fineweb": FineWebQuality,
+    "badwords": Badwords,
+    "quality": QualityClassifier,
+}
+DEFAULT_ORDER = ("gopher_repetition", "gopher_quality", "c4", "fineweb", "badwords")
+
+__all__ = [
+    "C4_TFDS", "DEFAULT_ORDER", "FILTERS", "Badwords", "BadwordsThresholds", "BadwordsUnavailableError",
+    "BatchFilter", "C4Quality", "C4Thresholds", "FineWebQuality", "FineWebThresholds", "GopherQuality",
+    "GopherQualityThresholds", "GopherRepetition", "GopherRepetitionThresholds", "QualityClassifier",
+    "QualityThresholds", "TextFeatures", "UrlFilter", "UrlThresholds", "split_words", "train_classifier",
+]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
@@ -13,6 +14,8 @@ from curate.run import RunResult, run_pipeline
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 WARC_DIR = SHARED_DATA / "warc"
+# Offline, the badwords filter needs the LDNOOBW lists on disk: the shared copy.
+os.environ.setdefault("CURATE_BADWORDS_DIR", str(SHARED_DATA / "ldnoobw"))
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ def test_defaults_validate_and_toml_overrides(tmp_path):
         ({"read": {"http_status": [999]}}, "read.http_status is out of range"),
         ({"extract": {"main_content": 1}}, "extract.main_content must be bool"),
         ({"extract": {"extractor": "lynx"}}, "extract.extractor is out of range"),
-        ({"output": {"max_shard_bytes": True}}, "must be an int, not a bool"),
+        ({"output": {"max_shard_bytes": True}}, "must be int, not a bool"),
         ({"read": 3}, "[read] must be a table"),
     ],
 )

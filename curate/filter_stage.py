@@ -1,0 +1,76 @@
+"""The filter stage of `curate run`: the configured filters in order over each batch.
+
+Words, lines and paragraphs are computed once per document and shared by every filter; a document
+leaves at the first filter that drops it, booked under that filter's name and reason. Every
+signal a filter computed is written to the document's columns, also for dropped documents.
+"""
+
+from __future__ import annotations
+
+from curate.config import FiltersConfig
+from curate.errors import UsageError
+from filters import FILTERS, Badwords, BadwordsUnavailableError, BatchFilter, TextFeatures, UrlFilter
+from filters.c4 import TEXT
+
+
+def build_filters(config: FiltersConfig) -> list[BatchFilter]:
+    filters: list[BatchFilter] = []
+    for name in config.order:
+        thresholds = getattr(config, name)
+        per_language = {lang: by[name] for lang, by in config.per_language.items() if name in by}
+        try:
+            if name == "badwords":
+                filters.append(
+                    Badwords(config.badwords_dir or None, thresholds=thresholds, per_language=per_language)
+                )
+            else:
+                filters.append(FILTERS[name](thresholds=thresholds, per_language=per_language))
+        except (BadwordsUnavailableError, OSError, ValueError) as exc:
+            raise UsageError(f"filters.{name}: {exc}") from None
+    return filters
+
+
+class FilterStage:
+    name = "filters"
+
+    def __init__(self, config: FiltersConfig):
+        self.filters = build_filters(config)
+
+    def apply(self, columns: dict[str, list]) -> list[tuple[str, str] | None]:
+        """Fill the signal columns (and C4's rewritten text) in place; return each document's removal."""
+        n = len(columns["text"])
+        removals: list[tuple[str, str] | None] = [None] * n
+        docs = [TextFeatures(text, lang) for text, lang in zip(columns["text"], columns["lang"])]
+        for batch_filter in self.filters:
+            alive = [i for i in range(n) if removals[i] is None]
+            if not alive:
+                break
+            signals, reasons = batch_filter([docs[i] for i in alive])
+            for i, doc_signals, reason in zip(alive, signals, reasons):
+                new_text = doc_signals.pop(TEXT, None)
+                for key, value in doc_signals.items():
+                    columns[key][i] = value
+                if reason:
+                    removals[i] = (batch_filter.name, reason)
+                elif new_text is not None and new_text != docs[i].text:
+                    columns["text"][i] = new_text
+                    docs[i] = TextFeatures(new_text, docs[i].lang)
+        return removals
+
+
+class UrlStage:
+    """Runs on the URL alone, before extraction, so blocked pages cost no extraction time."""
+
+    name = "url"
+
+    def __init__(self, config: FiltersConfig):
+        try:
+            self.filter = UrlFilter(config.url)
+        except OSError as exc:
+            raise UsageError(f"filters.url: {exc}") from None
+
+    def reason(self, url: str | None) -> str | None:
+        return self.filter.reason(url)
+
+
+__all__ = ["FilterStage", "UrlStage", "build_filters"]

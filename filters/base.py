@@ -1,0 +1,67 @@
+"""What every filter is: a batch function that computes signal columns, then decides per language.
+
+`compute(docs)` -> {signal name: one value per document}; `decide(signals, langs)` -> one removal
+reason (or None: keep) per document, from the thresholds of each document's language. Thresholds
+are a dataclass per filter; `per_language` overrides replace some of its fields for one language.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from filters.text import TextFeatures
+
+T = TypeVar("T")
+
+
+class BatchFilter(Generic[T]):
+    """Subclasses set `name` and `Thresholds`, and implement `signals` and `reason` for one document."""
+
+    name: ClassVar[str]
+    Thresholds: ClassVar[type]
+    SIGNALS: ClassVar[dict[str, str]]  # signal column -> int, float, bool, str or list[str]
+    LANGUAGE_DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {}  # built-in per-language overrides
+
+    def __init__(self, thresholds: T | None = None, per_language: dict[str, dict[str, Any]] | None = None):
+        self.thresholds: T = thresholds if thresholds is not None else self.Thresholds()
+        merged = {lang: dict(overrides) for lang, overrides in self.LANGUAGE_DEFAULTS.items()}
+        for lang, overrides in (per_language or {}).items():
+            merged.setdefault(lang, {}).update(overrides)
+        self._by_language = {
+            lang: dataclasses.replace(self.thresholds, **overrides) for lang, overrides in merged.items()
+        }
+
+    def thresholds_for(self, lang: str) -> T:
+        return self._by_language.get(lang, self.thresholds)
+
+    def signals(self, doc: TextFeatures) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def reason(self, signals: dict[str, Any], thresholds: T, doc: TextFeatures) -> str | None:
+        raise NotImplementedError
+
+    def compute(self, docs: Sequence[TextFeatures]) -> list[dict[str, Any]]:
+        return [self.signals(doc) for doc in docs]
+
+    def decide(self, signals: Sequence[dict[str, Any]], docs: Sequence[TextFeatures]) -> list[str | None]:
+        return [self.reason(s, self.thresholds_for(d.lang), d) for s, d in zip(signals, docs)]
+
+    def __call__(self, docs: Sequence[TextFeatures]) -> tuple[list[dict[str, Any]], list[str | None]]:
+        signals = self.compute(docs)
+        return signals, self.decide(signals, docs)
+
+
+def over(value: float, bound: float | None) -> bool:
+    """True when a `max_*` bound is set and exceeded."""
+    return bound is not None and value > bound
+
+
+def under(value: float, bound: float | None) -> bool:
+    """True when a `min_*` bound is set and not reached."""
+    return bound is not None and value < bound
+
+
+def ratio(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0

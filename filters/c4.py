@@ -1,0 +1,99 @@
+"""C4 quality rules (Raffel et al. 2020), defaults as the paper and datatrove's C4QualityFilter.
+
+Line rules remove lines (and so rewrite the text); page rules drop the page. FineWeb runs it with
+`require_terminal_punct = false`; `profile = "tfds"` gives the TFDS code's values (5 words a line,
+3 sentences a page).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from filters.base import BatchFilter, under
+from filters.text import TextFeatures
+
+CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
+END_PUNCTUATION = (".", "?", "!", '"', "'")
+POLICY_PHRASES = (
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "use of cookies",
+    "use cookies",
+)
+# A sentence ends at terminal punctuation (plus closing quotes/brackets) followed by more text.
+SENTENCE_END = re.compile(r"[.!?。！？]+['\"”’)\]]*\s+(?=\S)")
+TEXT = "text"  # the rewritten text travels with the signals under this key
+
+
+@dataclass(frozen=True)
+class C4Thresholds:
+    require_terminal_punct: bool = True  # keep only lines ending in . ? ! " ' (not ...)
+    min_words_per_line: int | None = 3
+    min_sentences: int | None = 5
+    max_word_len: int | None = 1000  # a line with a longer word is removed
+    remove_citations: bool = True
+    drop_lorem_ipsum: bool = True
+    drop_javascript_lines: bool = True
+    drop_curly_bracket: bool = True
+    drop_policy_lines: bool = True
+
+
+TFDS = {"min_words_per_line": 5, "min_sentences": 3}
+
+
+def count_sentences(line: str) -> int:
+    return len(SENTENCE_END.findall(line)) + 1
+
+
+class C4Quality(BatchFilter[C4Thresholds]):
+    name = "c4"
+    Thresholds = C4Thresholds
+    SIGNALS = {"c4_lines_removed": "int", "c4_sentences": "int", "c4_page_rule": "str"}
+
+    def signals(self, doc: TextFeatures) -> dict[str, Any]:
+        t = self.thresholds_for(doc.lang)
+        kept: list[str] = []
+        sentences = 0
+        page_reason = None
+        lines = doc.lines
+        for raw in lines:
+            line = raw.strip()
+            words = line.split()
+            if t.max_word_len is not None and any(len(w) > t.max_word_len for w in words):
+                continue
+            if t.remove_citations:
+                line = CITATION.sub("", line)
+            if t.require_terminal_punct and (not line.endswith(END_PUNCTUATION) or line.endswith("...")):
+                continue
+            if t.min_words_per_line is not None and len(words) < t.min_words_per_line:
+                continue
+            lowered = line.lower()
+            if t.drop_lorem_ipsum and "lorem ipsum" in lowered:
+                page_reason = "lorem_ipsum"
+                break
+            if t.drop_javascript_lines and "javascript" in lowered:
+                continue
+            if t.drop_curly_bracket and "{" in line:
+                page_reason = "curly_bracket"
+                break
+            if t.drop_policy_lines and any(p in lowered for p in POLICY_PHRASES):
+                continue
+            sentences += count_sentences(line)
+            kept.append(line)
+        return {
+            "c4_lines_removed": len(lines) - len(kept),
+            "c4_sentences": sentences,
+            "c4_page_rule": page_reason,
+            TEXT: "\n".join(kept).strip(),
+        }
+
+    def reason(self, s: dict[str, Any], t: C4Thresholds, doc: TextFeatures) -> str | None:
+        if s["c4_page_rule"]:
+            return s["c4_page_rule"]
+        if under(s["c4_sentences"], t.min_sentences):
+            return "too_few_sentences"
+        return None

@@ -1,0 +1,88 @@
+"""Gopher quality rules (Rae et al. 2021), defaults as datatrove's GopherQualityFilter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from filters.base import BatchFilter, over, ratio, under
+from filters.text import UNSPACED_LANGUAGES, TextFeatures, is_symbol_word
+
+STOP_WORDS = {"en": ("the", "be", "to", "of", "and", "that", "have", "with")}
+
+
+@dataclass(frozen=True)
+class GopherQualityThresholds:
+    min_words: int | None = 50  # words with at least one non-symbol character
+    max_words: int | None = 100_000
+    min_mean_word_len: float | None = 3
+    max_mean_word_len: float | None = 10
+    max_hash_ratio: float | None = 0.1  # '#' per word
+    max_ellipsis_ratio: float | None = 0.1  # '...' and '…' per word
+    max_bullet_lines_ratio: float | None = 0.9
+    max_ellipsis_lines_ratio: float | None = 0.3
+    min_alpha_words_ratio: float | None = 0.8
+    min_stop_words: int | None = 2  # distinct stop words present; only where a list exists
+    stop_words: tuple[str, ...] | None = None  # None: the built-in list of the language, if any
+
+
+class GopherQuality(BatchFilter[GopherQualityThresholds]):
+    name = "gopher_quality"
+    Thresholds = GopherQualityThresholds
+    # Split one character a word, unspaced languages have no meaningful word length.
+    LANGUAGE_DEFAULTS = {
+        lang: {"min_mean_word_len": None, "max_mean_word_len": None} for lang in UNSPACED_LANGUAGES
+    }
+    SIGNALS = {
+        "gopher_words": "int",
+        "gopher_mean_word_len": "float",
+        "gopher_hash_ratio": "float",
+        "gopher_ellipsis_ratio": "float",
+        "gopher_bullet_lines_ratio": "float",
+        "gopher_ellipsis_lines_ratio": "float",
+        "gopher_alpha_words_ratio": "float",
+        "gopher_stop_words": "int",
+    }
+
+    def signals(self, doc: TextFeatures) -> dict[str, Any]:
+        words, text, lines = doc.words, doc.text, doc.lines
+        n_words = len(words)
+        content_words = [w for w in words if not is_symbol_word(w)]
+        n_lines = len(lines) or 1
+        stop_list = self.thresholds_for(doc.lang).stop_words or STOP_WORDS.get(doc.lang)
+        return {
+            "gopher_words": len(content_words),
+            "gopher_mean_word_len": ratio(sum(map(len, content_words)), len(content_words)),
+            "gopher_hash_ratio": ratio(text.count("#"), n_words),
+            "gopher_ellipsis_ratio": ratio(text.count("...") + text.count("…"), n_words),
+            "gopher_bullet_lines_ratio": sum(line.lstrip().startswith(("•", "-")) for line in lines)
+            / n_lines,
+            "gopher_ellipsis_lines_ratio": sum(line.rstrip().endswith(("...", "…")) for line in lines)
+            / n_lines,
+            "gopher_alpha_words_ratio": ratio(sum(any(c.isalpha() for c in w) for w in words), n_words),
+            "gopher_stop_words": len(set(stop_list) & set(words)) if stop_list else None,
+        }
+
+    def reason(self, s: dict[str, Any], t: GopherQualityThresholds, doc: TextFeatures) -> str | None:
+        checks = (
+            (under(s["gopher_words"], t.min_words), "gopher_short_doc"),
+            (over(s["gopher_words"], t.max_words), "gopher_long_doc"),
+            (under(s["gopher_mean_word_len"], t.min_mean_word_len), "gopher_below_mean_word_len"),
+            (over(s["gopher_mean_word_len"], t.max_mean_word_len), "gopher_above_mean_word_len"),
+            (over(s["gopher_hash_ratio"], t.max_hash_ratio), "gopher_too_many_hashes"),
+            (over(s["gopher_ellipsis_ratio"], t.max_ellipsis_ratio), "gopher_too_many_ellipsis"),
+            (over(s["gopher_bullet_lines_ratio"], t.max_bullet_lines_ratio), "gopher_too_many_bullets"),
+            (
+                over(s["gopher_ellipsis_lines_ratio"], t.max_ellipsis_lines_ratio),
+                "gopher_too_many_end_ellipsis",
+            ),
+            (under(s["gopher_alpha_words_ratio"], t.min_alpha_words_ratio), "gopher_below_alpha_ratio"),
+            (
+                s["gopher_stop_words"] is not None and under(s["gopher_stop_words"], t.min_stop_words),
+                "gopher_too_few_stop_words",
+            ),
+        )
+        return next((reason for failed, reason in checks if failed), None)
+
+
+__all__ = ["GopherQuality", "GopherQualityThresholds", "STOP_WORDS"]

@@ -1,0 +1,84 @@
+"""A trainable fastText quality classifier (as GPT-3 and DCLM): reference-quality text against
+random crawl text. As a filter it keeps documents whose high-quality probability passes a bound."""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from filters.base import BatchFilter, under
+from filters.text import TextFeatures
+
+POSITIVE, NEGATIVE = "__label__hq", "__label__lq"
+
+
+def _line(label: str, text: str) -> str:
+    return f"{label} {' '.join(text.split())}\n"
+
+
+def train_classifier(
+    positive: Iterable[str],
+    negative: Iterable[str],
+    output: str | os.PathLike,
+    epoch: int = 5,
+    lr: float = 0.1,
+    word_ngrams: int = 2,
+    dim: int = 64,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Train on the two text sets (shuffled together, seeded); save to `output`; return counts."""
+    import fasttext
+
+    rows = [_line(POSITIVE, t) for t in positive if t.strip()] + [
+        _line(NEGATIVE, t) for t in negative if t.strip()
+    ]
+    n_positive = sum(r.startswith(POSITIVE) for r in rows)
+    if not n_positive or n_positive == len(rows):
+        raise ValueError("need at least one positive and one negative document")
+    random.Random(seed).shuffle(rows)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as fh:
+        fh.writelines(rows)
+    try:
+        model = fasttext.train_supervised(
+            fh.name, epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim, seed=seed, thread=1, verbose=0
+        )
+    finally:
+        os.unlink(fh.name)
+    model.save_model(str(output))
+    return {"positive": n_positive, "negative": len(rows) - n_positive, "output": str(output)}
+
+
+@dataclass(frozen=True)
+class QualityThresholds:
+    model: str = ""  # a model from `curate quality train`; the filter is off without one
+    min_score: float = 0.5  # probability of the high-quality label
+
+
+class QualityClassifier(BatchFilter[QualityThresholds]):
+    name = "quality"
+    Thresholds = QualityThresholds
+    SIGNALS = {"quality_score": "float"}
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        import fasttext
+
+        fasttext.FastText.eprint = lambda *args, **kwargs: None
+        self.model = fasttext.load_model(self.thresholds.model)
+
+    def scores(self, texts: Sequence[str]) -> list[float]:
+        labels, probabilities = self.model.predict([" ".join(t.split()) for t in texts], k=2)
+        return [
+            float(dict(zip(doc_labels, doc_probs)).get(POSITIVE, 0.0))
+            for doc_labels, doc_probs in zip(labels, probabilities)
+        ]
+
+    def compute(self, docs: Sequence[TextFeatures]) -> list[dict[str, Any]]:
+        return [{"quality_score": score} for score in self.scores([d.text for d in docs])]
+
+    def reason(self, s: dict[str, Any], t: QualityThresholds, doc: TextFeatures) -> str | None:
+        return "low_quality_score" if under(s["quality_score"], t.min_score) else None

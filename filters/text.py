@@ -1,0 +1,122 @@
+"""Text features shared by every filter: words, lines and paragraphs, computed once per document.
+
+Word splitting follows spaCy's blank English tokenizer (what datatrove's reference filters use):
+split on whitespace, then peel punctuation off the front and the back of each chunk (an ellipsis
+and English clitics like 's and n't are one token), split inside at hyphens and a few other
+infixes; URLs, e-mail addresses, initials and common abbreviations stay whole. In Chinese, Japanese
+and Thai documents (written without spaces) each Han, kana or Thai character is a word, so counts
+grow with the text's length.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cached_property, lru_cache
+
+import regex
+
+UNSPACED_LANGUAGES = frozenset({"ja", "th", "zh", "yue", "wuu", "lo", "km", "my"})
+UNSPACED_CHAR = regex.compile(r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}])")
+SENTENCE_TERMINAL = regex.compile(r"\p{Sentence_Terminal}")
+CLITICS = ("'s", "'re", "'m", "'ll", "'ve", "'d", "n't", "’s", "’re", "’m", "’ll", "’ve", "’d", "n’t")
+ABBREVIATIONS = frozenset(
+    {"mr.", "mrs.", "ms.", "dr.", "st.", "co.", "etc.", "inc.", "ltd.", "jr.", "vs.", "no."}
+)
+INITIALS = regex.compile(r"(?:\p{L}\.)+")  # J. U.S. e.g.
+URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Split points inside a chunk: hyphens between letters/digits; / : = < > before a letter; , between letters.
+INFIX = regex.compile(
+    r"(?<=[\p{L}\p{N}])([-–—]|\.\.\.)(?=[\p{L}\p{N}])"
+    r"|(?<=[\p{L}\p{N}])([/:=<>])(?=\p{L})"
+    r"|(?<=\p{L})(,)(?=\p{L})"
+)
+PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+
+
+@lru_cache(maxsize=65536)
+def is_symbol_char(char: str) -> bool:
+    """Punctuation, symbols and control characters (Unicode categories P*, S*, C*)."""
+    return unicodedata.category(char)[0] in "PSC"
+
+
+def is_symbol_word(word: str) -> bool:
+    return all(is_symbol_char(c) for c in word)
+
+
+def _split_chunk(chunk: str, tokens: list[str]) -> None:
+    """One whitespace-delimited chunk -> tokens, the way spaCy peels prefixes, suffixes, infixes."""
+    while chunk and is_symbol_char(chunk[0]):  # prefixes: ( " « $ ...
+        width = 3 if chunk.startswith("...") else 1
+        tokens.append(chunk[:width])
+        chunk = chunk[width:]
+    suffixes: list[str] = []
+    while chunk:
+        if chunk.lower() in ABBREVIATIONS or INITIALS.fullmatch(chunk) or URL_OR_EMAIL.fullmatch(chunk):
+            break
+        clitic = next((c for c in CLITICS if chunk.endswith(c) and len(chunk) > len(c)), None)
+        if clitic:
+            width = len(clitic)
+        elif chunk.endswith("..."):
+            width = 3
+        elif is_symbol_char(chunk[-1]):
+            width = 1
+        else:
+            break
+        suffixes.append(chunk[-width:])
+        chunk = chunk[:-width]
+    if chunk:
+        if URL_OR_EMAIL.fullmatch(chunk):
+            tokens.append(chunk)
+        else:
+            tokens.extend(piece for piece in INFIX.split(chunk) if piece)
+    tokens.extend(reversed(suffixes))
+
+
+def split_words(text: str, lang: str = "en") -> list[str]:
+    tokens: list[str] = []
+    for chunk in text.split():
+        if chunk.isalnum():  # the common case: a plain word or number
+            tokens.append(chunk)
+        else:
+            _split_chunk(chunk, tokens)
+    if lang in UNSPACED_LANGUAGES:
+        tokens = [piece for token in tokens for piece in UNSPACED_CHAR.split(token) if piece]
+    return tokens
+
+
+def ends_sentence(line: str) -> bool:
+    """Whether `line` ends in a sentence-terminal character of any script (Unicode STerm)."""
+    return bool(line) and SENTENCE_TERMINAL.match(line[-1]) is not None
+
+
+class TextFeatures:
+    """One document's text and language, with its words, lines and paragraphs made on first use."""
+
+    __slots__ = ("text", "lang", "__dict__")
+
+    def __init__(self, text: str, lang: str = "en"):
+        self.text = text
+        self.lang = lang
+
+    @cached_property
+    def words(self) -> list[str]:
+        return split_words(self.text, self.lang)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """`str.splitlines()`: what Gopher's line rules use."""
+        return self.text.splitlines()
+
+    @cached_property
+    def newline_lines(self) -> list[str]:
+        """Split on `\\n` only: what FineWeb's line rules use."""
+        return self.text.split("\n")
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        return PARAGRAPH_BREAK.split(self.text.strip())
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
