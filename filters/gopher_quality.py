@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from filters.base import BatchFilter, over, ratio, under
-from filters.text import UNSPACED_LANGUAGES, TextFeatures, is_symbol_word
+from filters.text import UNSPACED_LANGUAGES, TextFeatures, has_letter, is_symbol_word
 
 STOP_WORDS = {"en": ("the", "be", "to", "of", "and", "that", "have", "with")}
 
@@ -59,7 +59,7 @@ class GopherQuality(BatchFilter[GopherQualityThresholds]):
             / n_lines,
             "gopher_ellipsis_lines_ratio": sum(line.rstrip().endswith(("...", "…")) for line in lines)
             / n_lines,
-            "gopher_alpha_words_ratio": ratio(sum(any(c.isalpha() for c in w) for w in words), n_words),
+            "gopher_alpha_words_ratio": ratio(sum(map(has_letter, words)), n_words),
             "gopher_stop_words": len(set(stop_list) & set(words)) if stop_list else None,
         }
 

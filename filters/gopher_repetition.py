@@ -65,18 +65,27 @@ def top_ngram_chars(hashes: np.ndarray, span_chars: np.ndarray) -> int:
     return int(best * span_chars[index])
 
 
-def repeated_ngram_chars(hashes: list[int], gram_chars: list[int], n: int) -> int:
-    """Characters in n-grams seen before, skipping past each repeat so overlaps count once."""
+def repeated_ngram_chars(hashes: np.ndarray, gram_chars: np.ndarray, n: int) -> int:
+    """Characters in n-grams seen before, skipping past each repeat so overlaps count once.
+
+    Only n-grams that occur more than once can ever match, so the sequential walk visits those alone.
+    """
+    _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+    candidates = np.flatnonzero(counts[inverse] > 1)
+    if not len(candidates):
+        return 0
     seen: set[int] = set()
-    chars = i = 0
-    last = len(hashes)
-    while i < last:
-        if hashes[i] in seen:
-            chars += gram_chars[i]
-            i += n
+    chars = next_allowed = 0
+    candidate_hashes = hashes[candidates].tolist()
+    candidate_chars = gram_chars[candidates].tolist()
+    for i, h, c in zip(candidates.tolist(), candidate_hashes, candidate_chars):
+        if i < next_allowed:
+            continue
+        if h in seen:
+            chars += c
+            next_allowed = i + n
         else:
-            seen.add(hashes[i])
-            i += 1
+            seen.add(h)
     return chars
 
 
@@ -124,7 +133,7 @@ class GopherRepetition(BatchFilter[GopherRepetitionThresholds]):
             if n in TOP_NGRAMS:
                 chars = top_ngram_chars(hashes, gram_chars + (n - 1))  # joined with spaces
             else:
-                chars = repeated_ngram_chars(hashes.tolist(), gram_chars.tolist(), n)
+                chars = repeated_ngram_chars(hashes, gram_chars, n)
             signals[key] = ratio(chars, text_len)
         return signals
 

@@ -41,7 +41,11 @@ def is_symbol_char(char: str) -> bool:
 
 
 def is_symbol_word(word: str) -> bool:
-    return all(is_symbol_char(c) for c in word)
+    return not word.isalnum() and all(is_symbol_char(c) for c in word)
+
+
+def has_letter(word: str) -> bool:
+    return word.isalpha() or any(c.isalpha() for c in word)
 
 
 def _split_chunk(chunk: str, tokens: list[str]) -> None:
@@ -52,9 +56,14 @@ def _split_chunk(chunk: str, tokens: list[str]) -> None:
         chunk = chunk[width:]
     suffixes: list[str] = []
     while chunk:
-        if chunk.lower() in ABBREVIATIONS or INITIALS.fullmatch(chunk) or URL_OR_EMAIL.fullmatch(chunk):
+        if "." in chunk and (chunk.lower() in ABBREVIATIONS or INITIALS.fullmatch(chunk)):
             break
-        clitic = next((c for c in CLITICS if chunk.endswith(c) and len(chunk) > len(c)), None)
+        if ("@" in chunk or "/" in chunk or "www" in chunk) and URL_OR_EMAIL.fullmatch(chunk):
+            break
+        has_apostrophe = "'" in chunk or "’" in chunk
+        clitic = has_apostrophe and next(
+            (c for c in CLITICS if chunk.endswith(c) and len(chunk) > len(c)), None
+        )
         if clitic:
             width = len(clitic)
         elif chunk.endswith("..."):
@@ -65,11 +74,10 @@ def _split_chunk(chunk: str, tokens: list[str]) -> None:
             break
         suffixes.append(chunk[-width:])
         chunk = chunk[:-width]
-    if chunk:
-        if URL_OR_EMAIL.fullmatch(chunk):
-            tokens.append(chunk)
-        else:
-            tokens.extend(piece for piece in INFIX.split(chunk) if piece)
+    if chunk.isalnum() or URL_OR_EMAIL.fullmatch(chunk):
+        tokens.append(chunk)
+    elif chunk:
+        tokens.extend(piece for piece in INFIX.split(chunk) if piece)
     tokens.extend(reversed(suffixes))
 
 
