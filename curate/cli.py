@@ -12,6 +12,7 @@ from curate.errors import CurateError, UsageError
 from curate.inputs import expand_inputs
 from curate.langid_cli import add_langid_parser, cmd_langid
 from curate.ledger import read_ledgers
+from curate.quality_cli import add_quality_parser, cmd_quality
 from curate.run import RunResult, run_pipeline
 from curate.summary import format_failures, format_inputs, format_languages, format_reasons
 from curate.task import STATS_DIR
@@ -57,6 +58,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--langs", type=_language_list, metavar="CODES", help="keep only these languages, e.g. en,de"
+    )
+    parser.add_argument(
+        "--badwords-dir",
+        metavar="DIR",
+        help="LDNOOBW lists, one file per language (default: $CURATE_BADWORDS_DIR, the cache, a download)",
     )
 
 
@@ -109,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_run_options(demo)
     add_langid_parser(commands)
+    add_quality_parser(commands)
     return parser
 
 
@@ -124,6 +131,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         config.langid.model = args.lid_model
     if args.langs:
         config.langid.langs = args.langs
+    if args.badwords_dir:
+        config.filters.badwords_dir = args.badwords_dir
     return config.validate()
 
 
@@ -164,7 +173,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
-COMMANDS = {"run": cmd_run, "demo": cmd_demo, "langid": cmd_langid}
+COMMANDS = {"run": cmd_run, "demo": cmd_demo, "langid": cmd_langid, "quality": cmd_quality}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from filters.base import BatchFilter, under
-from filters.text import TextFeatures
+from filters.text import UNSPACED_LANGUAGES, TextFeatures
 
 CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 END_PUNCTUATION = (".", "?", "!", '"', "'")
@@ -25,7 +25,7 @@ POLICY_PHRASES = (
     "use cookies",
 )
 # A sentence ends at terminal punctuation (plus closing quotes/brackets) followed by more text.
-SENTENCE_END = re.compile(r"[.!?。！？]+['\"”’)\]]*\s+(?=\S)")
+SENTENCE_END = re.compile(r"[.!?]+['\"”’)\]]*\s+(?=\S)|[。！？]+['\"”’」』)\]]*\s*(?=\S)")
 TEXT = "text"  # the rewritten text travels with the signals under this key
 
 
@@ -52,6 +52,8 @@ def count_sentences(line: str) -> int:
 class C4Quality(BatchFilter[C4Thresholds]):
     name = "c4"
     Thresholds = C4Thresholds
+    # Lines of unspaced languages have no whitespace-separated words to count.
+    LANGUAGE_DEFAULTS = {lang: {"min_words_per_line": None} for lang in UNSPACED_LANGUAGES}
     SIGNALS = {"c4_lines_removed": "int", "c4_sentences": "int", "c4_page_rule": "str"}
 
     def signals(self, doc: TextFeatures) -> dict[str, Any]:

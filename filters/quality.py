@@ -29,16 +29,22 @@ def train_classifier(
     word_ngrams: int = 2,
     dim: int = 64,
     seed: int = 0,
+    balance: bool = True,
 ) -> dict[str, Any]:
-    """Train on the two text sets (shuffled together, seeded); save to `output`; return counts."""
+    """Train on the two text sets (shuffled together, seeded; the smaller side repeated to the size
+    of the larger unless `balance` is off); save to `output`; return the document counts."""
     import fasttext
 
-    rows = [_line(POSITIVE, t) for t in positive if t.strip()] + [
-        _line(NEGATIVE, t) for t in negative if t.strip()
-    ]
-    n_positive = sum(r.startswith(POSITIVE) for r in rows)
-    if not n_positive or n_positive == len(rows):
+    positive_rows = [_line(POSITIVE, t) for t in positive if t.strip()]
+    negative_rows = [_line(NEGATIVE, t) for t in negative if t.strip()]
+    if not positive_rows or not negative_rows:
         raise ValueError("need at least one positive and one negative document")
+    n_positive, n_negative = len(positive_rows), len(negative_rows)
+    if balance:  # repeat the smaller side, or the classifier learns to answer the larger one
+        target = max(n_positive, n_negative)
+        positive_rows = (positive_rows * (target // n_positive + 1))[:target]
+        negative_rows = (negative_rows * (target // n_negative + 1))[:target]
+    rows = positive_rows + negative_rows
     random.Random(seed).shuffle(rows)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as fh:
         fh.writelines(rows)
@@ -49,7 +55,7 @@ def train_classifier(
     finally:
         os.unlink(fh.name)
     model.save_model(str(output))
-    return {"positive": n_positive, "negative": len(rows) - n_positive, "output": str(output)}
+    return {"positive": n_positive, "negative": n_negative, "output": str(output)}
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,20 @@ def shared_data() -> Path:
 
 
 def reading_config() -> Config:
-    """Defaults without language ID: for tests of the reading layer, which keep every document."""
-    config = Config()
+    """Defaults without language ID and filters: for tests of the reading layer, which keep every document."""
+    config = langid_config()
     config.langid.enabled = False
     return config
+
+
+def langid_config() -> Config:
+    """Defaults without the filters: for tests of language ID."""
+    config = Config()
+    config.filters.enabled = False
+    return config
+
+
+READING_TOML = "[langid]\nenabled = false\n[filters]\nenabled = false\n"
 
 
 def run(inputs: list[str | Path], out: Path, config: Config | None = None) -> RunResult:

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from curate.cli import main
-from tests.conftest import WARC_DIR, shards
+from tests.conftest import READING_TOML, WARC_DIR, shards
 
 
 def _error_lines(capsys) -> list[str]:
@@ -48,7 +48,20 @@ def test_bad_file_beside_good_ones_fails_alone(tmp_path, capsys, shared_data):
     bad = tmp_path / "bad.warc"
     bad.write_bytes(b"this is not a crawl file\n")
     out = tmp_path / "out"
-    code = main(["run", str(WARC_DIR / "cc.warc.gz"), str(bad), "-o", str(out), "--no-progress"])
+    config = tmp_path / "c.toml"
+    config.write_text(READING_TOML)
+    code = main(
+        [
+            "run",
+            str(WARC_DIR / "cc.warc.gz"),
+            str(bad),
+            "-o",
+            str(out),
+            "--no-progress",
+            "--config",
+            str(config),
+        ]
+    )
     assert code == 1
     captured = capsys.readouterr()
     assert "FAILED" in captured.out and "bad.warc" in captured.err
@@ -101,8 +114,11 @@ def test_refuses_foreign_non_empty_output_dir(tmp_path, capsys, shared_data):
 
 def test_rerun_into_same_output_replaces_it(tmp_path, shared_data):
     out = tmp_path / "out"
-    assert main(["run", str(WARC_DIR / "sample-0000.warc.gz"), "-o", str(out), "--no-progress"]) == 0
-    assert main(["run", str(WARC_DIR / "cc.warc.gz"), "-o", str(out), "--no-progress"]) == 0
+    config = tmp_path / "c.toml"
+    config.write_text(READING_TOML)
+    options = ["-o", str(out), "--no-progress", "--config", str(config)]
+    assert main(["run", str(WARC_DIR / "sample-0000.warc.gz"), *options]) == 0
+    assert main(["run", str(WARC_DIR / "cc.warc.gz"), *options]) == 0
     assert shards(out)["url"].to_list() == ["http://commoncrawl.org/"]
     assert len(list((out / "stats").glob("*.parquet"))) == 1
 

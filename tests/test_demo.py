@@ -14,7 +14,9 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     assert main(["demo", "-o", str(directory), "--no-progress"]) == 0
     out = directory / "out"
     docs = shards(out)
-    assert docs.height == len(DOCUMENT_PAGES)
+    # The spam page, the adult page (its URL) and the stub are filtered out; dedup is not in yet.
+    assert docs.height == len(DOCUMENT_PAGES) - 3
+    assert set(docs["lang"]) == {"en", "de", "fr", "es", "ru", "zh", "ja"}
     # Legacy charsets (windows-1251 in a meta tag, GBK in the header) decode correctly.
     texts = dict(zip(docs["url"], docs["text"]))
     assert "Ночная съёмка города" in texts["https://fotoklub.example.ru/stati/nochnaya-semka"]
@@ -28,7 +30,9 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     assert reasons[("skipped", "not_html")] == 2
     assert reasons[("skipped", "http_status")] == 2
     assert reasons[("error", "truncated")] == 1
+    assert reasons[("removed", "banned_url_word")] == 1
+    assert reasons[("removed", "dup_para_ratio")] == 1  # the spam page
     assert "shard(s) in" in capsys.readouterr().out
     # Running it again replaces the previous demo.
     assert main(["demo", "-o", str(directory), "--no-progress"]) == 0
-    assert shards(out).height == len(DOCUMENT_PAGES)
+    assert shards(out).height == len(DOCUMENT_PAGES) - 3

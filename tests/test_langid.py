@@ -9,13 +9,12 @@ import polars as pl
 import pytest
 
 from curate.cli import main
-from curate.config import Config
 from curate.demo.crawl import write_demo_crawl
 from langid import PROFILES, LanguageIdentifier, LanguageThresholds, ModelNotFoundError, find_model
 from langid.evaluate import evaluate, raw_fasttext_accuracy
 from langid.labels import normalize_code, parse_label
 from langid.model import ENV_VAR, shipped_model_path
-from tests.conftest import WARC_DIR, ledger, run, shards
+from tests.conftest import WARC_DIR, langid_config, ledger, run, shards
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +150,7 @@ def test_real_shared_files_are_tagged_sensibly(shared_data, tmp_path):
     run(
         [WARC_DIR / "fragment3.wet.gz", WARC_DIR / "fragment1_incomplete_last.wet.gz"],
         tmp_path / "ru",
-        Config(),
+        langid_config(),
     )
     docs = shards(tmp_path / "ru")
     assert docs.group_by("lang").len().sort("lang").rows() == [("ru", 5), ("zh", 1)]
@@ -160,10 +159,10 @@ def test_real_shared_files_are_tagged_sensibly(shared_data, tmp_path):
     # es 0.54 from CC's WET text, whose menus are Spanish-like): below 0.65, so not called Spanish.
     for name in ("whirlwind.warc.gz", "whirlwind.warc.wet.gz"):
         out = tmp_path / name
-        run([WARC_DIR / name], out, Config())
+        run([WARC_DIR / name], out, langid_config())
         booked = ledger(out).filter(pl.col("outcome") == "removed")
         assert booked.select("stage", "reason", "lang").rows() == [("langid", "lang_below_threshold", "es")]
-    config = Config()
+    config = langid_config()
     config.langid.keep_below_threshold = True
     config.langid.top_k = 3
     run([WARC_DIR / "whirlwind.warc.gz"], tmp_path / "kept", config)
@@ -173,7 +172,7 @@ def test_real_shared_files_are_tagged_sensibly(shared_data, tmp_path):
 
 
 def test_english_crawls_are_english(shared_data, tmp_path):
-    run([WARC_DIR / "sample-0000.warc.gz", WARC_DIR / "cc.warc.gz"], tmp_path / "out", Config())
+    run([WARC_DIR / "sample-0000.warc.gz", WARC_DIR / "cc.warc.gz"], tmp_path / "out", langid_config())
     docs = shards(tmp_path / "out")
     assert set(docs["lang"]) == {"en"} and docs.height == 22
     assert (docs["lang_score"] > 0.65).all() and set(docs["lang_script"]) == {"Latn"}
@@ -184,7 +183,7 @@ def test_english_crawls_are_english(shared_data, tmp_path):
 
 def test_partitions_allow_list_and_per_language_ledger(tmp_path):
     crawl = write_demo_crawl(tmp_path / "demo.warc.gz")
-    config = Config()
+    config = langid_config()
     config.langid.langs = ["de", "fr"]
     result = run([crawl], tmp_path / "out", config)
     out = tmp_path / "out"
@@ -201,7 +200,24 @@ def test_partitions_allow_list_and_per_language_ledger(tmp_path):
 def test_run_options_reach_the_config(tmp_path, capsys):
     crawl = write_demo_crawl(tmp_path / "demo.warc.gz")
     out = tmp_path / "out"
-    assert main(["run", str(crawl), "-o", str(out), "--langs", "ru,ja", "--no-progress"]) == 0
+    no_filters = tmp_path / "c.toml"
+    no_filters.write_text("[filters]\nenabled = false\n")
+    assert (
+        main(
+            [
+                "run",
+                str(crawl),
+                "-o",
+                str(out),
+                "--langs",
+                "ru,ja",
+                "--no-progress",
+                "--config",
+                str(no_filters),
+            ]
+        )
+        == 0
+    )
     assert sorted(p.name for p in (out / "shards").iterdir()) == ["lang=ja", "lang=ru"]
     assert main(["run", str(crawl), "-o", str(out), "--langs", "rus"]) == 2
     assert "did you mean 'ru'" in capsys.readouterr().err
