@@ -36,7 +36,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_langid import bench_langid, bench_langid_prefix  # noqa: E402 - scripts/ is on sys.path
+from bench_filters import bench_filters  # noqa: E402 - scripts/ is on sys.path
+from bench_langid import bench_langid, bench_langid_prefix  # noqa: E402
 
 MB = 1_000_000
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "warc"
@@ -442,6 +443,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "extract": bench_extract,
     "langid": bench_langid,
     "langid-prefix": bench_langid_prefix,
+    "filters": bench_filters,
 }
 
 
