@@ -45,7 +45,8 @@ class UrlFilter:
         if not url:
             return None
         lowered = url.lower()
-        host = (urlsplit(lowered).hostname or "").rstrip(".")
+        # A URL without a scheme (www.example.com/x) would otherwise parse as a bare path.
+        host = (urlsplit(lowered if "//" in lowered else "//" + lowered).hostname or "").rstrip(".")
         parts = host.split(".")
         if any(".".join(parts[i:]) in self.blocked_domains for i in range(len(parts))):
             return "blocked_domain"
