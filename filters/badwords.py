@@ -120,8 +120,9 @@ class Badwords(BatchFilter[BadwordsThresholds]):
     def __init__(self, lists_dir: str | os.PathLike | None = None, download: bool = True, **kwargs: Any):
         super().__init__(**kwargs)
         modes = {self.thresholds.mode, *(t.mode for t in self._by_language.values())}
-        if not modes <= set(MODES):
-            raise ValueError(f"badwords mode must be one of {', '.join(MODES)}, not {sorted(modes - set(MODES))}")
+        unknown = sorted(modes - set(MODES))
+        if unknown:
+            raise ValueError(f"badwords mode must be one of {', '.join(MODES)}, not {unknown}")
         self.lists = load_lists(find_lists_dir(lists_dir, download))
 
     def list_for(self, lang: str) -> LanguageList | None:
