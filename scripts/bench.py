@@ -5,7 +5,8 @@
 
 `--extract` builds a large gzipped WARC by replaying the HTML responses of the shared sample files,
 then measures docs/s and peak RSS of a bare warcio + resiliparse loop (`baseline`) next to curate's
-full pipeline on the same file (`curate`, with the extraction sandbox; `curate-inprocess`, without).
+read+extract pipeline on the same file (`curate`, with the extraction sandbox; `curate-inprocess`,
+without; `curate-full`, with language ID and the filters as well).
 Every measurement runs in a fresh subprocess, so its peak RSS is its own; rounds interleave the
 variants so that machine noise hits them alike, and the best docs/s of each variant is compared.
 
@@ -36,7 +37,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_filters import bench_filters  # noqa: E402 - scripts/ is on sys.path
+from bench_dedup import bench_minhash  # noqa: E402 - scripts/ is on sys.path
+from bench_filters import bench_filters  # noqa: E402
 from bench_langid import bench_langid, bench_langid_prefix  # noqa: E402
 
 MB = 1_000_000
@@ -211,32 +213,40 @@ def measure_baseline(path: Path, out_dir: Path) -> int:
     return docs
 
 
-def _measure_curate(path: Path, out_dir: Path, in_process: bool) -> int:
-    """curate's whole pipeline: read, extract, staged Parquet, ledger, shards. Returns docs."""
+def _measure_curate(path: Path, out_dir: Path, in_process: bool = False, full: bool = False) -> int:
+    """curate's pipeline: read, extract, staged Parquet, ledger, shards; with `full`, language ID
+    and the filters too. Returns the documents extracted (kept + removed by later stages)."""
     from curate.config import Config
     from curate.run import run_pipeline
 
     config = Config()
+    config.langid.enabled = config.filters.enabled = full
+    config.filters.badwords_dir = str(DEFAULT_DATA.parent / "ldnoobw")
     if in_process:
         config.extract.timeout_s = 0  # extractor in this process, no sandbox
     result = run_pipeline([str(path)], out_dir, config.validate(), show_progress=False)
     if result.failed:
         raise RuntimeError("; ".join(t.failure or "" for t in result.failed))
-    return sum(t.totals["kept"] for t in result.tasks)
+    return sum(t.totals["kept"] + t.totals["removed"] for t in result.tasks)
 
 
 def measure_curate(path: Path, out_dir: Path) -> int:
-    return _measure_curate(path, out_dir, in_process=False)
+    return _measure_curate(path, out_dir)
 
 
 def measure_curate_inprocess(path: Path, out_dir: Path) -> int:
     return _measure_curate(path, out_dir, in_process=True)
 
 
+def measure_curate_full(path: Path, out_dir: Path) -> int:
+    return _measure_curate(path, out_dir, full=True)
+
+
 EXTRACT_VARIANTS: dict[str, Callable[[Path, Path], int]] = {
     "baseline": measure_baseline,
     "curate": measure_curate,
     "curate-inprocess": measure_curate_inprocess,
+    "curate-full": measure_curate_full,
 }
 # Every measurement a child process can run, by name; later benchmarks add theirs.
 MEASUREMENTS: dict[str, Callable[[Path, Path], int]] = {**EXTRACT_VARIANTS}
@@ -444,6 +454,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "langid": bench_langid,
     "langid-prefix": bench_langid_prefix,
     "filters": bench_filters,
+    "minhash": bench_minhash,
 }
 
 

@@ -1,0 +1,133 @@
+"""MinHash signatures for a whole batch at once, with datasketch's hashing conventions.
+
+Conventions (datasketch 2's default `MinHash` scheme, "affine32"): 32-bit shingle hashes, premixed
+with the MurmurHash3 finalizer; permutation i maps h to (a_i * h + b_i) mod 2^32 with an odd a_i;
+a_i, b_i drawn from `numpy.random.RandomState(seed)` in datasketch's order. Given the same shingle
+hashes, the signatures are datasketch's, bit for bit (a test checks it). What differs is how
+shingles are hashed: each distinct word once (CRC-32), and a word n-gram's hash is a polynomial of
+its words' hashes, computed with NumPy for every n-gram of the batch, instead of one SHA-1 per
+n-gram string; and the permutations run over the whole batch in one NumPy block.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from curate.dedup.normalize import normalize_text
+
+MAX_HASH = np.uint32(0xFFFFFFFF)
+_MIX = np.uint32(0x9E3779B1)  # odd multiplier for combining word hashes
+# MurmurHash3's 32-bit finalizer (datasketch's `_fmix` for width 32).
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+CHUNK_SHINGLES = 1 << 16  # shingles per NumPy block: bounds memory to num_perm x 64k x 8 bytes
+
+
+@dataclass(frozen=True)
+class MinHashParams:
+    num_perm: int = 112
+    bands: int = 14
+    rows: int = 8
+    ngram: int = 5  # word n-grams of the normalized text
+    seed: int = 1  # datasketch's default seed
+
+    def __post_init__(self) -> None:
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(f"bands x rows ({self.bands} x {self.rows}) exceeds num_perm ({self.num_perm})")
+
+    @property
+    def threshold(self) -> float:
+        """Jaccard similarity where the candidate probability curve is steepest: (1/b)^(1/r)."""
+        return (1 / self.bands) ** (1 / self.rows)
+
+    def candidate_probability(self, similarity: float) -> float:
+        return 1 - (1 - similarity**self.rows) ** self.bands
+
+
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) exactly as datasketch draws them for its affine32 scheme: a odd, both uint32."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def fmix32(hashes: np.ndarray) -> np.ndarray:
+    s1, m1, s2, m2, s3 = _FMIX
+    hashes = hashes ^ (hashes >> s1)
+    hashes = hashes * m1
+    hashes = hashes ^ (hashes >> s2)
+    hashes = hashes * m2
+    return hashes ^ (hashes >> s3)
+
+
+# Runs of letters and digits: the words normalize_text leaves, found without rewriting the whole
+# text; each distinct run is normalized (and hashed) once.
+TOKEN = re.compile(r"[^\W_]+")
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+
+
+def _word_hash(token: str) -> int:
+    word = token.translate(_DIGITS_TO_ZERO) if token.isascii() else normalize_text(token)
+    return zlib.crc32(word.encode("utf-8", "surrogatepass"))
+
+
+class MinHasher:
+    """`signatures(texts)` -> array (documents, num_perm) of uint32 MinHash values."""
+
+    def __init__(self, params: MinHashParams | None = None):
+        self.params = params or MinHashParams()
+        a, b = permutations(self.params.num_perm, self.params.seed)
+        self.a, self.b = a[:, None], b[:, None]
+        self._word_hashes: dict[str, int] = {}
+
+    def shingle_hashes(self, text: str) -> np.ndarray:
+        """32-bit hashes of the word n-grams of the normalized text (one n-gram if it is shorter)."""
+        cache = self._word_hashes
+        words = TOKEN.findall(text.lower())
+        for word in set(words).difference(cache):
+            cache[word] = _word_hash(word)
+        hashes = np.fromiter(map(cache.__getitem__, words), np.uint32, len(words))
+        n = self.params.ngram
+        if len(hashes) < n:  # short texts: the whole text is the one shingle
+            n = max(len(hashes), 1)
+            if not len(hashes):
+                return np.zeros(1, np.uint32)
+        combined = hashes[: len(hashes) - n + 1].copy()
+        for k in range(1, n):  # uint32 arithmetic wraps: a polynomial mod 2^32
+            combined = combined * _MIX + hashes[k : len(hashes) - n + 1 + k]
+        return combined
+
+    def _permute(self, hashes: np.ndarray) -> np.ndarray:
+        """(num_perm, shingles): every premixed hash through every permutation, mod 2^32."""
+        return fmix32(hashes)[None, :] * self.a + self.b
+
+    def signatures(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.empty((len(texts), self.params.num_perm), dtype=np.uint32)
+        per_doc = [self.shingle_hashes(text) for text in texts]
+        lengths = np.array([len(h) for h in per_doc])
+        start = 0
+        while start < len(texts):  # documents in blocks of about CHUNK_SHINGLES shingles
+            end = start + 1
+            while end < len(texts) and lengths[start : end + 1].sum() <= CHUNK_SHINGLES:
+                end += 1
+            folded = self._permute(np.concatenate(per_doc[start:end]))
+            offsets = np.concatenate(([0], np.cumsum(lengths[start:end])[:-1]))
+            out[start:end] = np.minimum.reduceat(folded, offsets, axis=1).T
+            start = end
+        if len(self._word_hashes) > 1_000_000:  # bound the cache on long runs
+            self._word_hashes.clear()
+        return out
+
+    def band_keys(self, signatures: np.ndarray) -> np.ndarray:
+        """(documents, bands) uint64 keys: the rows of each band folded into one 64-bit value."""
+        rows, bands = self.params.rows, self.params.bands
+        banded = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
+        keys = np.zeros(banded.shape[:2], dtype=np.uint64)
+        for r in range(rows):
+            keys = keys * np.uint64(0x100000001B3) + banded[:, :, r]
+        return keys

@@ -1,0 +1,80 @@
+"""MinHash signatures: datasketch's conventions, and LSH candidate rates that follow the theory."""
+
+from __future__ import annotations
+
+import datasketch
+import numpy as np
+import pytest
+
+from curate.dedup.minhash import MinHasher, MinHashParams, permutations
+from curate.dedup.normalize import normalize_text
+
+LEVELS = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
+PAIRS_PER_LEVEL = 1500
+WINDOWS = 200  # distinct 5-gram shingles in the union of a pair, about
+
+
+def _words(rng: np.random.Generator, count: int) -> list[str]:
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+    return ["".join(rng.choice(letters, 10)) for _ in range(count)]
+
+
+def _pair(rng: np.random.Generator, similarity: float) -> tuple[str, str, float]:
+    """Two texts sharing a run of words: shared 5-grams k, own 5-grams m each: Jaccard k / (k + 2m)."""
+    shared = max(1, round(WINDOWS * similarity))
+    own = max(1, round(shared * (1 - similarity) / (2 * similarity)))
+    common = _words(rng, shared + 4)
+    first = common + _words(rng, own)
+    second = common + _words(rng, own)
+    grams = lambda ws: {tuple(ws[i : i + 5]) for i in range(len(ws) - 4)}  # noqa: E731
+    a, b = grams(first), grams(second)
+    return " ".join(first), " ".join(second), len(a & b) / len(a | b)
+
+
+def test_permutations_and_signatures_match_datasketch_default_scheme():
+    reference = datasketch.MinHash(num_perm=112, seed=1, hashfunc=lambda x: x)  # the default: affine32
+    a, b = permutations(112, 1)
+    assert np.array_equal(reference.permutations[0], a) and np.array_equal(reference.permutations[1], b)
+    hasher = MinHasher()
+    text = "The quick brown fox jumps over the lazy dog, and runs far away from here."
+    reference.update_batch([int(h) for h in hasher.shingle_hashes(text)])
+    assert np.array_equal(reference.hashvalues.astype(np.uint32), hasher.signatures([text])[0])
+
+
+def test_normalization_folds_case_digits_diacritics_punctuation():
+    assert normalize_text("Crème Brûlée, 2024!  Über-CAFÉ\tno. 7") == "creme brulee 0000 uber cafe no 0"
+
+
+def test_fineweb_defaults_and_threshold():
+    params = MinHashParams()
+    assert (params.num_perm, params.bands, params.rows, params.ngram) == (112, 14, 8, 5)
+    assert params.threshold == pytest.approx(0.719, abs=1e-3)
+    assert params.candidate_probability(0.8) == pytest.approx(0.924, abs=1e-3)
+
+
+def test_candidate_rate_follows_the_theoretical_curve():
+    rng = np.random.default_rng(7)
+    hasher = MinHasher()
+    params = hasher.params
+    for level in LEVELS:
+        pairs = [_pair(rng, level) for _ in range(PAIRS_PER_LEVEL)]
+        firsts = hasher.band_keys(hasher.signatures([p[0] for p in pairs]))
+        seconds = hasher.band_keys(hasher.signatures([p[1] for p in pairs]))
+        measured = (firsts == seconds).any(axis=1).mean()
+        expected = np.mean([params.candidate_probability(p[2]) for p in pairs])
+        assert abs(measured - expected) <= 0.03, f"J={level}: measured {measured:.3f}, theory {expected:.3f}"
+
+
+def test_identical_texts_share_every_band_and_unrelated_ones_none():
+    rng = np.random.default_rng(3)
+    hasher = MinHasher()
+    text = " ".join(_words(rng, 300))
+    other = " ".join(_words(rng, 300))
+    keys = hasher.band_keys(hasher.signatures([text, text.upper(), other]))
+    assert (keys[0] == keys[1]).all()  # normalization: case does not matter
+    assert not (keys[0] == keys[2]).any()
+
+
+def test_empty_and_short_texts_get_a_signature():
+    signatures = MinHasher().signatures(["", "two words", "a b c d e f"])
+    assert signatures.shape == (3, 112) and signatures.dtype == np.uint32
