@@ -13,7 +13,6 @@ from curate.readers.streams import InputStream, open_input
 from curate.readers.tabular import iter_jsonl_records, iter_parquet_records
 from curate.readers.warc import iter_warc_records
 
-FORMATS = ("warc", "jsonl", "parquet")
 PARQUET_MAGIC = b"PAR1"
 
 
