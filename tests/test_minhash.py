@@ -78,3 +78,21 @@ def test_identical_texts_share_every_band_and_unrelated_ones_none():
 def test_empty_and_short_texts_get_a_signature():
     signatures = MinHasher().signatures(["", "two words", "a b c d e f"])
     assert signatures.shape == (3, 112) and signatures.dtype == np.uint32
+
+
+def test_word_hashes_are_those_of_the_normalized_text(shared_data):
+    import gzip
+    import json
+
+    from curate.dedup.minhash import _WordHasher
+
+    word_hashes = _WordHasher()
+    path = shared_data / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"
+    with gzip.open(path, "rt") as fh:
+        texts = [json.loads(line)["text"] for line in fh]
+    texts += ["Crème Brûlée, 2024!", "한국어 텍스트", "emoji 🙂 between words", "ÉCOLE école ecole"]
+    for text in texts:
+        assert np.array_equal(word_hashes(text), word_hashes(normalize_text(text))), text[:80]
+    hashes = word_hashes("ÉCOLE école ecole")
+    assert len(set(hashes.tolist())) == 1
+    assert len(word_hashes("한국어 텍스트")) == 2

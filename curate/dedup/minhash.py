@@ -4,21 +4,21 @@ Conventions (datasketch 2's default `MinHash` scheme, "affine32"): 32-bit shingl
 with the MurmurHash3 finalizer; permutation i maps h to (a_i * h + b_i) mod 2^32 with an odd a_i;
 a_i, b_i drawn from `numpy.random.RandomState(seed)` in datasketch's order. Given the same shingle
 hashes, the signatures are datasketch's, bit for bit (a test checks it). What differs is how
-shingles are hashed: each distinct word once (CRC-32), and a word n-gram's hash is a polynomial of
-its words' hashes, computed with NumPy for every n-gram of the batch, instead of one SHA-1 per
-n-gram string; and the permutations run over the whole batch in one NumPy block.
+shingles are hashed: words are found and hashed on the text's code points with NumPy (no Python
+work per word), a word n-gram's hash is a polynomial of its words' hashes, and the permutations
+run over the whole batch in one NumPy block, instead of one SHA-1 per n-gram string.
 """
 
 from __future__ import annotations
 
-import re
-import zlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from curate.dedup.normalize import normalize_text
+from curate.dedup.normalize import FINAL_SIGMA, strip_diacritics
 
 MAX_HASH = np.uint32(0xFFFFFFFF)
 _MIX = np.uint32(0x9E3779B1)  # odd multiplier for combining word hashes
@@ -65,15 +65,68 @@ def fmix32(hashes: np.ndarray) -> np.ndarray:
     return hashes ^ (hashes >> s3)
 
 
-# Runs of letters and digits: the words normalize_text leaves, found without rewriting the whole
-# text; each distinct run is normalized (and hashed) once.
-TOKEN = re.compile(r"[^\W_]+")
-_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+SEPARATOR, DROP = 0, 0xFFFFFFFF  # a code point that ends a word; one that is skipped (a combining mark)
+_POLY = 0x01000193  # odd, so invertible mod 2^32: word hashes from prefix sums
 
 
-def _word_hash(token: str) -> int:
-    word = token.translate(_DIGITS_TO_ZERO) if token.isascii() else normalize_text(token)
-    return zlib.crc32(word.encode("utf-8", "surrogatepass"))
+def normalized_code(code: int) -> int:
+    """A code point as normalize_text treats it: lower-cased, without diacritics, digits as 0."""
+    char = chr(code)
+    if unicodedata.category(char) == "Mn":
+        return DROP
+    lowered = char.lower().translate(FINAL_SIGMA)
+    if not lowered.isalnum():
+        return SEPARATOR
+    if unicodedata.category(lowered[0]) == "Nd":
+        return ord("0")
+    stripped = strip_diacritics(lowered)
+    return ord(stripped) if len(stripped) == 1 else ord(lowered[0])
+
+
+@lru_cache(maxsize=1)
+def _bmp_table() -> np.ndarray:
+    return np.array([normalized_code(code) for code in range(0x10000)], dtype=np.uint32)
+
+
+@lru_cache(maxsize=65536)
+def _astral_code(code: int) -> int:
+    return normalized_code(code)
+
+
+def _powers(base: int, n: int) -> np.ndarray:
+    return np.concatenate(([1], np.cumprod(np.full(n - 1, base, dtype=np.uint32), dtype=np.uint32))).astype(
+        np.uint32
+    )
+
+
+class _WordHasher:
+    """32-bit hashes of the words of normalize_text(text), computed on code points with NumPy:
+    map every code point through a table, find word boundaries, hash each word as a polynomial
+    from prefix sums. The same words give the same hashes, wherever they stand."""
+
+    def __init__(self) -> None:
+        self.table = _bmp_table()
+        self.powers = self.inverse_powers = np.ones(1, dtype=np.uint32)
+
+    def _grow(self, n: int) -> None:
+        if len(self.powers) < n:
+            size = max(n, 2 * len(self.powers))
+            self.powers = _powers(_POLY, size)
+            self.inverse_powers = _powers(pow(_POLY, -1, 1 << 32), size)
+
+    def __call__(self, text: str) -> np.ndarray:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        mapped = self.table[codes & 0xFFFF]
+        astral = np.flatnonzero(codes > 0xFFFF)  # rare: emoji, historic scripts
+        if len(astral):
+            mapped[astral] = [_astral_code(int(c)) for c in codes[astral]]
+        mapped = mapped[mapped != DROP]
+        is_word = mapped != SEPARATOR
+        edges = np.diff(np.concatenate(([0], is_word.astype(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        self._grow(len(mapped) + 1)
+        prefix = np.concatenate(([0], np.cumsum(mapped * self.powers[: len(mapped)], dtype=np.uint32)))
+        return ((prefix[ends] - prefix[starts]) * self.inverse_powers[starts]).astype(np.uint32)
 
 
 class MinHasher:
@@ -83,15 +136,11 @@ class MinHasher:
         self.params = params or MinHashParams()
         a, b = permutations(self.params.num_perm, self.params.seed)
         self.a, self.b = a[:, None], b[:, None]
-        self._word_hashes: dict[str, int] = {}
+        self._word_hasher = _WordHasher()
 
     def shingle_hashes(self, text: str) -> np.ndarray:
         """32-bit hashes of the word n-grams of the normalized text (one n-gram if it is shorter)."""
-        cache = self._word_hashes
-        words = TOKEN.findall(text.lower())
-        for word in set(words).difference(cache):
-            cache[word] = _word_hash(word)
-        hashes = np.fromiter(map(cache.__getitem__, words), np.uint32, len(words))
+        hashes = self._word_hasher(text)
         n = self.params.ngram
         if len(hashes) < n:  # short texts: the whole text is the one shingle
             n = max(len(hashes), 1)
@@ -119,8 +168,6 @@ class MinHasher:
             offsets = np.concatenate(([0], np.cumsum(lengths[start:end])[:-1]))
             out[start:end] = np.minimum.reduceat(folded, offsets, axis=1).T
             start = end
-        if len(self._word_hashes) > 1_000_000:  # bound the cache on long runs
-            self._word_hashes.clear()
         return out
 
     def band_keys(self, signatures: np.ndarray) -> np.ndarray:
