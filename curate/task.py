@@ -1,4 +1,5 @@
-"""One task = one input file: read -> extract -> staged Parquet + ledger. Knows nothing of executors."""
+"""One task = one input file: read -> URL filter -> extract -> langid -> filters -> staged Parquet +
+ledger. Knows nothing of executors."""
 
 from __future__ import annotations
 
