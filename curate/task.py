@@ -125,8 +125,9 @@ class _Batch:
         if not langs:
             return
         table = pa.Table.from_pydict(columns, schema=DOCUMENT_SCHEMA)
-        for lang in sorted(set(langs)):
-            part = table if len(set(langs)) == 1 else table.filter(pc.equal(table["lang"], lang))
+        distinct = sorted(set(langs))
+        for lang in distinct:
+            part = table if len(distinct) == 1 else table.filter(pc.equal(table["lang"], lang))
             text_bytes = pc.sum(pc.binary_length(part["text"])).as_py() or 0
             self.ledger.book("write", "kept", "kept", text_bytes, lang=lang, docs=part.num_rows)
             self.writer.write(lang, part)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from filters.base import BatchFilter, over, ratio
-from filters.text import TextFeatures
+from filters.text import TextFeatures, ngram_hashes
 
 TOP_NGRAMS = (2, 3, 4)
 DUPLICATE_NGRAMS = (5, 6, 7, 8, 9, 10)
@@ -47,14 +47,6 @@ def duplicates(items: list[str]) -> tuple[int, int]:
         else:
             seen.add(item)
     return count, chars
-
-
-def ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
-    """A 64-bit hash of each run of `n` word ids (wrapping arithmetic)."""
-    hashes = ids[: len(ids) - n + 1].copy()
-    for k in range(1, n):
-        hashes = hashes * _HASH_BASE + ids[k : len(ids) - n + 1 + k]
-    return hashes
 
 
 def top_ngram_chars(hashes: np.ndarray, span_chars: np.ndarray) -> int:
@@ -128,7 +120,7 @@ class GopherRepetition(BatchFilter[GopherRepetitionThresholds]):
             if len(words) < n:
                 signals[key] = 0.0
                 continue
-            hashes = ngram_hashes(ids, n)
+            hashes = ngram_hashes(ids, n, _HASH_BASE)
             gram_chars = cumulative[n:] - cumulative[:-n]  # letters of the words, without spaces
             if n in TOP_NGRAMS:
                 chars = top_ngram_chars(hashes, gram_chars + (n - 1))  # joined with spaces

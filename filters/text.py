@@ -14,6 +14,7 @@ import re
 import unicodedata
 from functools import cached_property, lru_cache
 
+import numpy as np
 import regex
 
 UNSPACED_LANGUAGES = frozenset({"ja", "th", "zh", "yue", "wuu", "lo", "km", "my"})
@@ -91,6 +92,14 @@ def split_words(text: str, lang: str = "en") -> list[str]:
     if lang in UNSPACED_LANGUAGES:
         tokens = [piece for token in tokens for piece in UNSPACED_CHAR.split(token) if piece]
     return tokens
+
+
+def ngram_hashes(ids: np.ndarray, n: int, base: np.unsignedinteger) -> np.ndarray:
+    """A hash of each run of `n` consecutive ids: a polynomial in `base`, wrapping in the ids' dtype."""
+    hashes = ids[: len(ids) - n + 1].copy()
+    for k in range(1, n):
+        hashes = hashes * base + ids[k : len(ids) - n + 1 + k]
+    return hashes
 
 
 def ends_sentence(line: str) -> bool:

@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from curate.dedup.normalize import FINAL_SIGMA, strip_diacritics
+from filters.text import ngram_hashes
 
 MAX_HASH = np.uint32(0xFFFFFFFF)
 _MIX = np.uint32(0x9E3779B1)  # odd multiplier for combining word hashes
@@ -146,10 +147,7 @@ class MinHasher:
             n = max(len(hashes), 1)
             if not len(hashes):
                 return np.zeros(1, np.uint32)
-        combined = hashes[: len(hashes) - n + 1].copy()
-        for k in range(1, n):  # uint32 arithmetic wraps: a polynomial mod 2^32
-            combined = combined * _MIX + hashes[k : len(hashes) - n + 1 + k]
-        return combined
+        return ngram_hashes(hashes, n, _MIX)  # uint32: a polynomial mod 2^32
 
     def _permute(self, hashes: np.ndarray) -> np.ndarray:
         """(num_perm, shingles): every premixed hash through every permutation, mod 2^32."""
