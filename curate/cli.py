@@ -8,6 +8,7 @@ from pathlib import Path
 
 from curate import __version__
 from curate.config import Config, load_config
+from curate.dedup_cli import add_dedup_parser, cmd_dedup
 from curate.errors import CurateError, UsageError
 from curate.inputs import expand_inputs
 from curate.langid_cli import add_langid_parser, cmd_langid
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(demo)
     add_langid_parser(commands)
     add_quality_parser(commands)
+    add_dedup_parser(commands)
     return parser
 
 
@@ -173,7 +175,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
-COMMANDS = {"run": cmd_run, "demo": cmd_demo, "langid": cmd_langid, "quality": cmd_quality}
+COMMANDS = {
+    "run": cmd_run,
+    "demo": cmd_demo,
+    "langid": cmd_langid,
+    "quality": cmd_quality,
+    "dedup": cmd_dedup,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

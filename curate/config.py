@@ -134,11 +134,39 @@ class OutputConfig:
 
 
 @dataclass
+class DedupConfig:
+    enabled: bool = True
+    url: bool = True  # the same normalized URL: keep the latest crawl
+    exact: bool = True  # the same normalized text
+    near: bool = True  # MinHash LSH
+    cross_language: bool = False  # compare documents of different languages too
+    num_perm: int = 112  # FineWeb: 112 hashes, 14 bands x 8 rows, word 5-grams
+    bands: int | None = 14  # false (with rows = false): chosen by datasketch for `threshold`
+    rows: int | None = 8
+    ngram: int = 5
+    seed: int = 1
+    threshold: float = 0.72  # target Jaccard; --verify merges no candidate pair below it
+    verify: bool = False
+
+    def validate(self) -> None:
+        _check(self.num_perm >= 2, "dedup.num_perm", "at least 2")
+        _check(
+            (self.bands is None) == (self.rows is None), "dedup.bands", "set with dedup.rows, or both false"
+        )
+        if self.bands is not None and self.rows is not None:
+            _check(self.bands >= 1 and self.rows >= 1, "dedup.bands", "bands and rows >= 1")
+            _check(self.bands * self.rows <= self.num_perm, "dedup.bands", "bands x rows <= num_perm")
+        _check(self.ngram >= 1, "dedup.ngram", "at least 1")
+        _check(0 < self.threshold < 1, "dedup.threshold", "0..1, exclusive")
+
+
+@dataclass
 class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     langid: LangidConfig = field(default_factory=LangidConfig)
     filters: FiltersConfig = field(default_factory=FiltersConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def validate(self) -> Config:

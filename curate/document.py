@@ -39,6 +39,10 @@ DOCUMENT_SCHEMA = pa.schema(
         pa.field("text", pa.string()),
         # The signals every filter decided on, so that shards can be re-thresholded without recompute.
         *(pa.field(name, SIGNAL_TYPES[kind]) for f in FILTERS.values() for name, kind in f.SIGNALS.items()),
+        # Set by dedup on the final shards: the id of the document kept for the cluster (this one)
+        # and how many documents the cluster had; removed ones point to it in dedup/clusters.parquet.
+        pa.field("dup_cluster_id", pa.string()),
+        pa.field("dup_cluster_size", pa.int32()),
     ],
     metadata={"curate.schema_version": SCHEMA_VERSION},
 )
@@ -57,6 +61,7 @@ class Record:
     url: str | None = None
     crawl_date: datetime | None = None
     content_type: str | None = None
+    lang: str | None = None  # from a JSONL/Parquet field; language ID, when it runs, decides anew
     html: bytes | None = None
     http_charset: str | None = None
     text: str | None = None

@@ -1,7 +1,7 @@
 """After every task: staged documents -> final size-bounded shards, in input order.
 
 The whole `shards/` tree is built under a temporary name and swapped in at once, so readers see
-either the previous complete set or the new one. Later, dedup removals are applied here.
+either the previous complete set or the new one. Dedup's removals are applied here.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from curate.config import OutputConfig
+from curate.dedup.apply import ClusterDecisions
 from curate.document import DOCUMENT_SCHEMA
 from curate.shards import ShardWriter, partition_dir
 from curate.task import STAGED_DIR
@@ -29,8 +30,11 @@ def staged_languages(out_dir: Path) -> list[str]:
     return sorted(p.name.split("=", 1)[1] for p in (out_dir / STAGED_DIR).glob("lang=*") if p.is_dir())
 
 
-def build_shards(out_dir: Path, tasks: list[str], config: OutputConfig) -> list[Path]:
-    """Write `out_dir/shards/lang=xx/shard-NNNNN.parquet` from the staged parts of `tasks`."""
+def build_shards(
+    out_dir: Path, tasks: list[str], config: OutputConfig, decisions: ClusterDecisions | None = None
+) -> list[Path]:
+    """Write `out_dir/shards/lang=xx/shard-NNNNN.parquet` from the staged parts of `tasks`,
+    without the documents that dedup's `decisions` remove."""
     building = out_dir / f".{SHARDS_DIR}.building"
     shutil.rmtree(building, ignore_errors=True)
     written: list[Path] = []
@@ -39,7 +43,11 @@ def build_shards(out_dir: Path, tasks: list[str], config: OutputConfig) -> list[
         for part in staged_parts(out_dir, lang, tasks):
             staged = pq.ParquetFile(part)
             for row_group in range(staged.num_row_groups):
-                writer.write(staged.read_row_group(row_group))
+                table = staged.read_row_group(row_group)
+                if decisions:
+                    table = decisions.apply(table)
+                if table.num_rows:
+                    writer.write(table)
         written.extend(writer.close())
     final = out_dir / SHARDS_DIR
     previous = out_dir / f".{SHARDS_DIR}.previous"

@@ -10,12 +10,19 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import polars as pl
 from tqdm import tqdm
 
 from curate import SCHEMA_VERSION, __version__
 from curate.config import Config
+from curate.dedup.apply import ClusterDecisions
+from curate.dedup.files import remove_sealed
+from curate.dedup.run import dedup_ledger, run_dedup, write_dedup_ledger
+from curate.dedup.signatures import DEDUP_DIR, minhash_params
+from curate.dedup.signatures import STAGE as SIGNATURES_STAGE
+from curate.dedup.verify import staged_similarity
 from curate.errors import UsageError
-from curate.finalize import build_shards
+from curate.finalize import build_shards, staged_languages, staged_parts
 from curate.shards import TMP_SUFFIX, remove_tmp_files
 from curate.task import STAGED_DIR, STATS_DIR, TaskResult, build_processors, run_task, task_id_for
 
@@ -54,6 +61,9 @@ def drop_other_tasks(out_dir: Path, tasks: set[str]) -> None:
     for part in (out_dir / STAGED_DIR).glob("lang=*/part-*.parquet"):
         if part.name[len("part-") :].rsplit("-", 1)[0] not in tasks:
             part.unlink()
+    for signatures in (out_dir / DEDUP_DIR / SIGNATURES_STAGE).glob("*.parquet"):
+        if signatures.stem not in tasks:
+            remove_sealed(signatures)
 
 
 def write_run_record(result: RunResult, config: Config) -> None:
@@ -80,11 +90,33 @@ def _file_progress(bar: tqdm):
     return update
 
 
+def deduplicate(out_dir: Path, results: list[TaskResult], config: Config, workers: int) -> ClusterDecisions:
+    """Dedup's stages over the documents the succeeded tasks staged, and its ledger entries."""
+    tasks = [t.task for t in results if not t.failure]
+    similarity = None
+    if config.dedup.verify:
+        staged = [path for lang in staged_languages(out_dir) for path in staged_parts(out_dir, lang, tasks)]
+        similarity = staged_similarity(staged, minhash_params(config.dedup))
+    decisions = run_dedup(out_dir, tasks, config.dedup, similarity, workers)
+    write_dedup_ledger(out_dir / STATS_DIR, dedup_ledger(decisions, {t.task: t.input for t in results}))
+    removed = dict(decisions.filter(~pl.col("kept")).group_by("task").len().iter_rows())
+    for result in results:  # the totals per input count dedup's removals too
+        if result.task in removed:
+            result.totals["kept"] -= removed[result.task]
+            result.totals["removed"] += removed[result.task]
+    return ClusterDecisions(decisions)
+
+
 def run_pipeline(
-    inputs: list[str], out_dir: Path, config: Config, show_progress: bool | None = None
+    inputs: list[str],
+    out_dir: Path,
+    config: Config,
+    show_progress: bool | None = None,
+    workers: int = 1,
 ) -> RunResult:
     """Run every input through the pipeline into `out_dir`. Inputs that fail are reported in the
-    result, not raised; if all fail, nothing is left behind."""
+    result, not raised; if all fail, nothing is left behind. `workers` processes share dedup's
+    band jobs."""
     started = time.monotonic()
     processors = build_processors(config)  # first: a missing model must fail before anything is written
     created = prepare_output_dir(out_dir)
@@ -111,7 +143,10 @@ def run_pipeline(
         if created:
             shutil.rmtree(out_dir, ignore_errors=True)
         return result
-    result.shards = build_shards(out_dir, succeeded, config.output)
+    decisions = deduplicate(out_dir, results, config, workers) if config.dedup.enabled else None
+    if decisions is None:
+        shutil.rmtree(out_dir / DEDUP_DIR, ignore_errors=True)
+    result.shards = build_shards(out_dir, succeeded, config.output, decisions)
     result.seconds = time.monotonic() - started
     write_run_record(result, config)
     return result

@@ -37,8 +37,14 @@ def format_inputs(results: list[TaskResult]) -> str:
 
 
 def format_reasons(ledger: pl.DataFrame) -> str:
+    # Dedup books a transfer (-n kept at stage dedup): show the net kept count on one row.
+    net_kept = pl.col("outcome") == "kept"
     booked = (
         ledger.filter(pl.col("outcome") != "read")
+        .with_columns(
+            pl.when(net_kept).then(pl.lit("write")).otherwise(pl.col("stage")).alias("stage"),
+            pl.when(net_kept).then(pl.lit("kept")).otherwise(pl.col("reason")).alias("reason"),
+        )
         .group_by("stage", "outcome", "reason")
         .agg(pl.col("docs").sum(), pl.col("bytes").sum())
         .sort("docs", "stage", "reason", descending=[True, False, False])

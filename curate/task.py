@@ -16,6 +16,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from curate.config import Config
+from curate.dedup.files import remove_sealed
+from curate.dedup.minhash import MinHasher
+from curate.dedup.signatures import SignatureWriter, minhash_params, signatures_path
 from curate.document import DOCUMENT_SCHEMA, UNDETERMINED_LANG, Record
 from curate.domains import registered_domain
 from curate.errors import CurateError
@@ -63,6 +66,7 @@ class Processors:
     extractor: Extractor
     stages: list[Stage]
     url_stage: UrlStage | None = None
+    hasher: MinHasher | None = None  # dedup's signatures of the staged documents
 
     def close(self) -> None:
         self.extractor.close()
@@ -74,14 +78,22 @@ def build_processors(config: Config) -> Processors:
     if config.filters.enabled:
         stages.append(FilterStage(config.filters))
         url_stage = UrlStage(config.filters)
-    return Processors(Extractor(config.extract), stages, url_stage)
+    hasher = MinHasher(minhash_params(config.dedup)) if config.dedup.enabled else None
+    return Processors(Extractor(config.extract), stages, url_stage, hasher)
 
 
 class _Batch:
     """Documents as columns; every BATCH_DOCS documents the stages run and the rest is written."""
 
-    def __init__(self, writer: PartitionedWriter, ledger: Ledger, stages: list[Stage]):
+    def __init__(
+        self,
+        writer: PartitionedWriter,
+        ledger: Ledger,
+        stages: list[Stage],
+        signatures: SignatureWriter | None = None,
+    ):
         self.writer = writer
+        self.signatures = signatures
         self.ledger = ledger
         self.stages = stages
         self.columns: dict[str, list] = {name: [] for name in DOCUMENT_SCHEMA.names}
@@ -94,7 +106,7 @@ class _Batch:
         columns["crawl_date"].append(record.crawl_date)
         columns["source"].append(source)
         columns["content_type"].append(record.content_type)
-        columns["lang"].append(UNDETERMINED_LANG)
+        columns["lang"].append(str(record.lang) if record.lang else UNDETERMINED_LANG)
         columns["lang_score"].append(None)
         columns["lang_script"].append(None)
         columns["lang_alternatives"].append([])
@@ -125,6 +137,8 @@ class _Batch:
         if not langs:
             return
         table = pa.Table.from_pydict(columns, schema=DOCUMENT_SCHEMA)
+        if self.signatures:
+            self.signatures.write(table)
         distinct = sorted(set(langs))
         for lang in distinct:
             part = table if len(distinct) == 1 else table.filter(pc.equal(table["lang"], lang))
@@ -150,6 +164,7 @@ def clear_task_outputs(out_dir: Path, task: str) -> None:
         path.unlink()
     for path in (out_dir / STAGED_DIR).glob(f"lang=*/.part-{task}-*{TMP_SUFFIX}"):
         path.unlink()
+    remove_sealed(signatures_path(out_dir, task))
 
 
 def write_ledger(out_dir: Path, ledger: Ledger) -> Path:
@@ -174,7 +189,8 @@ def run_task(
     clear_task_outputs(out_dir, task)
     ledger = Ledger(task, location)
     writer = PartitionedWriter(out_dir / STAGED_DIR, f"part-{task}", DOCUMENT_SCHEMA, config.output)
-    batch = _Batch(writer, ledger, processors.stages)
+    signatures = processors.hasher and SignatureWriter(signatures_path(out_dir, task), processors.hasher)
+    batch = _Batch(writer, ledger, processors.stages, signatures)
     try:
         with read_input(location, config.read) as opened:
             for count, record in enumerate(opened.records, start=1):
@@ -199,10 +215,14 @@ def run_task(
                 progress(*opened.progress())
         batch.flush()
         writer.close()
+        if signatures:
+            signatures.close()
         ledger.check_invariant()
         write_ledger(out_dir, ledger)
     except CurateError as exc:
         writer.abort()
+        if signatures:
+            signatures.abort()
         clear_task_outputs(out_dir, task)
         return TaskResult(task, location, failure=str(exc))
     totals = {outcome: ledger.total(outcome) for outcome in ("read", "kept", "removed", "skipped", "error")}

@@ -26,20 +26,22 @@ def shared_data() -> Path:
 
 
 def reading_config() -> Config:
-    """Defaults without language ID and filters: for tests of the reading layer, which keep every document."""
+    """Defaults without language ID, filters and dedup: for tests of the reading layer, which keep
+    every document."""
     config = langid_config()
     config.langid.enabled = False
     return config
 
 
 def langid_config() -> Config:
-    """Defaults without the filters: for tests of language ID."""
+    """Defaults without the filters and dedup: for tests of language ID."""
     config = Config()
     config.filters.enabled = False
+    config.dedup.enabled = False
     return config
 
 
-READING_TOML = "[langid]\nenabled = false\n[filters]\nenabled = false\n"
+READING_TOML = "[langid]\nenabled = false\n[filters]\nenabled = false\n[dedup]\nenabled = false\n"
 
 
 def run(inputs: list[str | Path], out: Path, config: Config | None = None) -> RunResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from curate.cli import main
-from curate.demo.pages import DOCUMENT_PAGES
+from curate.demo.pages import DOCUMENT_PAGES, EXACT_DUPLICATE, NEAR_DUPLICATE
 from tests.conftest import ledger, shards
 
 
@@ -14,15 +14,22 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     assert main(["demo", "-o", str(directory), "--no-progress"]) == 0
     out = directory / "out"
     docs = shards(out)
-    # The spam page, the adult page (its URL) and the stub are filtered out; dedup is not in yet.
-    assert docs.height == len(DOCUMENT_PAGES) - 3
+    # The spam page, the adult page (its URL) and the stub are filtered out; dedup removes the
+    # mirror of the river article (exact) and the edited copy of the bread article (near).
+    assert docs.height == len(DOCUMENT_PAGES) - 5
+    river_urls = {"https://www.riverside-history.org/mills/", EXACT_DUPLICATE.url}
+    bread_urls = {"https://kitchen-notes.example.com/bread/basic-loaf", NEAR_DUPLICATE.url}
+    for pair in (river_urls, bread_urls):
+        survivors = docs.filter(pl.col("url").is_in(list(pair)))
+        assert survivors.height == 1 and survivors["dup_cluster_size"].to_list() == [2]
+    assert set(docs.filter(~pl.col("url").is_in(list(river_urls | bread_urls)))["dup_cluster_size"]) == {1}
     assert set(docs["lang"]) == {"en", "de", "fr", "es", "ru", "zh", "ja"}
     # Legacy charsets (windows-1251 in a meta tag, GBK in the header) decode correctly.
     texts = dict(zip(docs["url"], docs["text"]))
+    river = texts.get("https://www.riverside-history.org/mills/") or texts[EXACT_DUPLICATE.url]
     assert "Ночная съёмка города" in texts["https://fotoklub.example.ru/stati/nochnaya-semka"]
     assert "龙井茶是中国最有名的绿茶之一" in texts["https://www.chayuan.example.cn/wenzhang/longjing"]
     # Boilerplate is gone, content stays.
-    river = texts["https://www.riverside-history.org/mills/"]
     assert "uses cookies" not in river and "All rights reserved" not in river
     assert "Mills once lined both banks" in river
     booked = ledger(out).filter(pl.col("outcome") != "read")
@@ -32,7 +39,8 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     assert reasons[("error", "truncated")] == 1
     assert reasons[("removed", "banned_url_word")] == 1
     assert reasons[("removed", "dup_para_ratio")] == 1  # the spam page
+    assert reasons[("removed", "exact_duplicate")] == reasons[("removed", "near_duplicate")] == 1
     assert "shard(s) in" in capsys.readouterr().out
     # Running it again replaces the previous demo.
     assert main(["demo", "-o", str(directory), "--no-progress"]) == 0
-    assert shards(out).height == len(DOCUMENT_PAGES) - 3
+    assert shards(out).height == len(DOCUMENT_PAGES) - 5

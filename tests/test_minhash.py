@@ -8,27 +8,10 @@ import pytest
 
 from curate.dedup.minhash import MinHasher, MinHashParams, permutations
 from curate.dedup.normalize import normalize_text
+from tests.generated import pair_with_jaccard, random_words
 
 LEVELS = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
 PAIRS_PER_LEVEL = 1500
-WINDOWS = 200  # distinct 5-gram shingles in the union of a pair, about
-
-
-def _words(rng: np.random.Generator, count: int) -> list[str]:
-    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    return ["".join(rng.choice(letters, 10)) for _ in range(count)]
-
-
-def _pair(rng: np.random.Generator, similarity: float) -> tuple[str, str, float]:
-    """Two texts sharing a run of words: shared 5-grams k, own 5-grams m each: Jaccard k / (k + 2m)."""
-    shared = max(1, round(WINDOWS * similarity))
-    own = max(1, round(shared * (1 - similarity) / (2 * similarity)))
-    common = _words(rng, shared + 4)
-    first = common + _words(rng, own)
-    second = common + _words(rng, own)
-    grams = lambda ws: {tuple(ws[i : i + 5]) for i in range(len(ws) - 4)}  # noqa: E731
-    a, b = grams(first), grams(second)
-    return " ".join(first), " ".join(second), len(a & b) / len(a | b)
 
 
 def test_permutations_and_signatures_match_datasketch_default_scheme():
@@ -57,7 +40,7 @@ def test_candidate_rate_follows_the_theoretical_curve():
     hasher = MinHasher()
     params = hasher.params
     for level in LEVELS:
-        pairs = [_pair(rng, level) for _ in range(PAIRS_PER_LEVEL)]
+        pairs = [pair_with_jaccard(rng, level) for _ in range(PAIRS_PER_LEVEL)]
         firsts = hasher.band_keys(hasher.signatures([p[0] for p in pairs]))
         seconds = hasher.band_keys(hasher.signatures([p[1] for p in pairs]))
         measured = (firsts == seconds).any(axis=1).mean()
@@ -68,8 +51,8 @@ def test_candidate_rate_follows_the_theoretical_curve():
 def test_identical_texts_share_every_band_and_unrelated_ones_none():
     rng = np.random.default_rng(3)
     hasher = MinHasher()
-    text = " ".join(_words(rng, 300))
-    other = " ".join(_words(rng, 300))
+    text = " ".join(random_words(rng, 300))
+    other = " ".join(random_words(rng, 300))
     keys = hasher.band_keys(hasher.signatures([text, text.upper(), other]))
     assert (keys[0] == keys[1]).all()  # normalization: case does not matter
     assert not (keys[0] == keys[2]).any()

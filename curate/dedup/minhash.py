@@ -11,6 +11,7 @@ run over the whole batch in one NumPy block, instead of one SHA-1 per n-gram str
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +48,15 @@ class MinHashParams:
 
     def candidate_probability(self, similarity: float) -> float:
         return 1 - (1 - similarity**self.rows) ** self.bands
+
+    @classmethod
+    def for_threshold(cls, threshold: float, num_perm: int = 112, **kwargs: int) -> MinHashParams:
+        """Bands x rows that datasketch's MinHashLSH picks for `threshold`: the least sum of the
+        false-positive and false-negative probability masses, weighted equally."""
+        from datasketch.lsh import _optimal_param
+
+        bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+        return cls(num_perm=num_perm, bands=bands, rows=rows, **kwargs)
 
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -141,7 +151,9 @@ class MinHasher:
 
     def shingle_hashes(self, text: str) -> np.ndarray:
         """32-bit hashes of the word n-grams of the normalized text (one n-gram if it is shorter)."""
-        hashes = self._word_hasher(text)
+        return self._shingles(self._word_hasher(text))
+
+    def _shingles(self, hashes: np.ndarray) -> np.ndarray:
         n = self.params.ngram
         if len(hashes) < n:  # short texts: the whole text is the one shingle
             n = max(len(hashes), 1)
@@ -154,13 +166,25 @@ class MinHasher:
         return fmix32(hashes)[None, :] * self.a + self.b
 
     def signatures(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.empty((len(texts), self.params.num_perm), dtype=np.uint32)
-        per_doc = [self.shingle_hashes(text) for text in texts]
+        return self._signatures([self.shingle_hashes(text) for text in texts])
+
+    def sketch(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(signatures, exact keys): the exact key is a 64-bit hash of the normalized text (its
+        word hashes), so equal normalized texts share it."""
+        words = [self._word_hasher(text) for text in texts]
+        exact = np.array(
+            [int.from_bytes(hashlib.blake2b(w.tobytes(), digest_size=8).digest(), "little") for w in words],
+            dtype=np.uint64,
+        )
+        return self._signatures([self._shingles(w) for w in words]), exact
+
+    def _signatures(self, per_doc: list[np.ndarray]) -> np.ndarray:
+        out = np.empty((len(per_doc), self.params.num_perm), dtype=np.uint32)
         lengths = np.array([len(h) for h in per_doc])
         start = 0
-        while start < len(texts):  # documents in blocks of about CHUNK_SHINGLES shingles
+        while start < len(per_doc):  # documents in blocks of about CHUNK_SHINGLES shingles
             end = start + 1
-            while end < len(texts) and lengths[start : end + 1].sum() <= CHUNK_SHINGLES:
+            while end < len(per_doc) and lengths[start : end + 1].sum() <= CHUNK_SHINGLES:
                 end += 1
             folded = self._permute(np.concatenate(per_doc[start:end]))
             offsets = np.concatenate(([0], np.cumsum(lengths[start:end])[:-1]))

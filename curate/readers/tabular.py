@@ -20,6 +20,7 @@ from curate.readers.streams import InputStream
 
 URL_FIELDS = ("url", "metadata.url", "metadata.warc_url")
 DATE_FIELDS = ("date", "crawl_date", "created", "metadata.warc_date", "timestamp")
+LANG_FIELDS = ("lang", "language", "metadata.language")  # kept unless language ID runs again
 PARQUET_BATCH_ROWS = 1024
 
 
@@ -52,6 +53,7 @@ def record_from_mapping(obj: Mapping[str, Any], config: ReadConfig) -> Record:
         url=url,
         crawl_date=parse_date(_first(obj, DATE_FIELDS)),
         content_type="text/plain",
+        lang=_first(obj, LANG_FIELDS),
         size=len(text_str.encode("utf-8", "surrogatepass")) if text_str else 0,
     )
     if text_str is None:

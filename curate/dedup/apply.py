@@ -1,0 +1,32 @@
+"""Applying dedup's decisions to staged documents as the final shards are written."""
+
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+CLUSTER_ID, CLUSTER_SIZE = "dup_cluster_id", "dup_cluster_size"
+
+
+class ClusterDecisions:
+    """Drops removed documents and fills the cluster columns of kept ones (a document in no
+    cluster is its own cluster of size 1)."""
+
+    def __init__(self, decisions: pl.DataFrame):
+        removed = decisions.filter(~pl.col("kept"))
+        kept = decisions.filter(pl.col("kept"))
+        self.removed_ids = removed["id"].to_arrow()
+        self.kept_ids = kept["id"].to_arrow()
+        self.kept_sizes = kept["cluster_size"].cast(pl.Int32).to_arrow()
+
+    def _set(self, table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
+        index = table.schema.get_field_index(name)
+        return table.set_column(index, table.schema.field(name), values)
+
+    def apply(self, table: pa.Table) -> pa.Table:
+        if len(self.removed_ids):
+            table = table.filter(pc.invert(pc.is_in(table["id"], value_set=self.removed_ids)))
+        position = pc.index_in(table["id"], value_set=self.kept_ids)
+        sizes = pc.fill_null(pc.take(self.kept_sizes, position), pa.scalar(1, pa.int32()))
+        return self._set(self._set(table, CLUSTER_ID, table["id"]), CLUSTER_SIZE, sizes)

@@ -1,0 +1,140 @@
+"""The dedup stages after all tasks: signatures (written by each task) -> pairs per key column
+(one job per band, in parallel) -> clusters -> the ledger's transfer rows. `finalize` then drops
+the removed documents while it writes the shards."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curate.config import DedupConfig
+from curate.dedup import signatures
+from curate.dedup.clusters import STAGE as CLUSTERS_STAGE
+from curate.dedup.clusters import Similarity, cluster_documents
+from curate.dedup.files import StageFileError, verified, write_sealed
+from curate.dedup.pairs import STAGE as PAIRS_STAGE
+from curate.dedup.pairs import SignatureSource, candidate_pairs
+from curate.dedup.signatures import DEDUP_DIR, EXACT_KEY, URL_KEY, band_columns, minhash_params
+from curate.ledger import LEDGER_SCHEMA
+from curate.shards import TMP_SUFFIX
+
+DOCS_PER_PARTITION = 1_000_000  # bucket files per key column: one per this many documents
+CLUSTERS_FILE = "clusters.parquet"
+LEDGER_NAME = "dedup"
+
+
+def signature_sources(out_dir: Path, tasks: list[str]) -> list[SignatureSource]:
+    """The tasks' signature files, checked, with document numbers running on in task order."""
+    sources, offset = [], 0
+    for task in tasks:
+        path = verified(signatures.signatures_path(out_dir, task), signatures.STAGE)
+        try:
+            rows = pq.ParquetFile(path).metadata.num_rows
+        except (OSError, pa.ArrowException) as exc:
+            raise StageFileError(f"dedup: {path} is unreadable ({exc}); rerun stage 'signatures'") from None
+        sources.append(SignatureSource(task, path, offset, rows))
+        offset += rows
+    return sources
+
+
+def key_columns(config: DedupConfig) -> list[str]:
+    columns = [URL_KEY] * config.url + [EXACT_KEY] * config.exact
+    return columns + (band_columns(minhash_params(config)) if config.near else [])
+
+
+def compute_pairs(
+    sources: list[SignatureSource],
+    pairs_dir: Path,
+    config: DedupConfig,
+    workers: int = 1,
+    docs_per_partition: int = DOCS_PER_PARTITION,
+) -> dict[str, Path]:
+    """Candidate pairs per key column, one job per column; the same files whatever `workers`."""
+    shutil.rmtree(pairs_dir, ignore_errors=True)
+    pairs_dir.mkdir(parents=True)
+    total = sum(s.rows for s in sources)
+    partitions = max(1, math.ceil(total / docs_per_partition))
+    columns = key_columns(config)
+    jobs = [(c, sources, pairs_dir / f"{c}.parquet", partitions, config.cross_language) for c in columns]
+    if workers > 1 and len(jobs) > 1:
+        # spawn, not fork: forking a process whose polars/Arrow thread pools hold locks can hang
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=spawn) as pool:
+            list(pool.map(candidate_pairs, *zip(*jobs)))
+    else:
+        for job in jobs:
+            candidate_pairs(*job)
+    return {c: verified(pairs_dir / f"{c}.parquet", PAIRS_STAGE) for c in columns}
+
+
+def dedup_ledger(decisions: pl.DataFrame, inputs: dict[str, str]) -> pa.Table:
+    """Double entry per (task, language, reason): +n removed and -n kept at stage `dedup`, since
+    the task ledgers booked these documents as kept when they were staged."""
+    removed = (
+        decisions.filter(~pl.col("kept"))
+        .group_by("task", "lang", "reason")
+        .agg(pl.len().alias("docs"), pl.col("bytes").sum())
+        .sort("task", "lang", "reason")
+    )
+    rows = []
+    for row in removed.iter_rows(named=True):
+        for outcome, sign in (("removed", 1), ("kept", -1)):
+            rows.append(
+                {
+                    "task": row["task"],
+                    "input": inputs.get(row["task"], ""),
+                    "stage": "dedup",
+                    "outcome": outcome,
+                    "reason": row["reason"],
+                    "lang": row["lang"],
+                    "docs": sign * row["docs"],
+                    "bytes": sign * row["bytes"],
+                }
+            )
+    return pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)
+
+
+def write_dedup_ledger(stats_dir: Path, table: pa.Table) -> None:
+    stats_dir.mkdir(parents=True, exist_ok=True)
+    tmp = stats_dir / f".{LEDGER_NAME}.parquet{TMP_SUFFIX}"
+    pq.write_table(table, tmp)
+    os.replace(tmp, stats_dir / f"{LEDGER_NAME}.parquet")
+
+
+def clusters_path(out_dir: Path) -> Path:
+    return out_dir / DEDUP_DIR / CLUSTERS_FILE
+
+
+def read_clusters(out_dir: Path) -> pl.DataFrame:
+    return pl.read_parquet(verified(clusters_path(out_dir), CLUSTERS_STAGE))
+
+
+def run_dedup(
+    out_dir: Path,
+    tasks: list[str],
+    config: DedupConfig,
+    similarity: Similarity | None = None,
+    workers: int = 1,
+    docs_per_partition: int = DOCS_PER_PARTITION,
+) -> pl.DataFrame:
+    """Cluster the documents of `tasks` (in this order) and write `dedup/clusters.parquet`;
+    returns it. `similarity` is required when config.verify is set."""
+    sources = signature_sources(out_dir, tasks)
+    pairs = compute_pairs(sources, out_dir / DEDUP_DIR / "pairs", config, workers, docs_per_partition)
+    url_pairs = [pairs[URL_KEY]] if URL_KEY in pairs else []
+    content_pairs = [path for column, path in pairs.items() if column != URL_KEY]
+    if config.verify and similarity is None:
+        raise ValueError("config.verify needs a similarity function")
+    decisions = cluster_documents(
+        sources, url_pairs, content_pairs, similarity if config.verify else None, config.threshold
+    )
+    write_sealed(decisions.to_arrow(), clusters_path(out_dir))
+    return decisions

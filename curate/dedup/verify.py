@@ -1,0 +1,37 @@
+"""`--verify`: the exact Jaccard similarity of candidate pairs, from the staged texts, so that
+no pair below the threshold is merged (MinHash only estimates it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from curate.dedup.clusters import Similarity
+from curate.dedup.minhash import MinHasher, MinHashParams
+
+
+def jaccard(first: np.ndarray, second: np.ndarray) -> float:
+    """Jaccard similarity of two sets given as sorted unique arrays."""
+    union = len(np.union1d(first, second))
+    return len(np.intersect1d(first, second, assume_unique=True)) / union if union else 1.0
+
+
+def staged_similarity(staged_files: list[Path], params: MinHashParams) -> Similarity:
+    """Similarity of documents by id: the Jaccard of their shingle sets (the same word n-grams
+    of normalized text that MinHash estimates it from)."""
+    hasher = MinHasher(params)
+
+    def similarity(first: list[str], second: list[str]) -> np.ndarray:
+        wanted = pl.Series(sorted(set(first) | set(second)), dtype=pl.String)
+        texts = (
+            pl.scan_parquet(staged_files)
+            .select("id", "text")
+            .filter(pl.col("id").is_in(wanted.implode()))
+            .collect()
+        )
+        shingles = {i: np.unique(hasher.shingle_hashes(t)) for i, t in texts.iter_rows()}
+        return np.array([jaccard(shingles[a], shingles[b]) for a, b in zip(first, second)])
+
+    return similarity
