@@ -90,14 +90,16 @@ def _file_progress(bar: tqdm):
     return update
 
 
-def deduplicate(out_dir: Path, results: list[TaskResult], config: Config, workers: int) -> ClusterDecisions:
+def deduplicate(
+    out_dir: Path, results: list[TaskResult], config: Config, workers: int, show_progress: bool | None
+) -> ClusterDecisions:
     """Dedup's stages over the documents the succeeded tasks staged, and its ledger entries."""
     tasks = [t.task for t in results if not t.failure]
     similarity = None
     if config.dedup.verify:
         staged = [path for lang in staged_languages(out_dir) for path in staged_parts(out_dir, lang, tasks)]
         similarity = staged_similarity(staged, minhash_params(config.dedup))
-    decisions = run_dedup(out_dir, tasks, config.dedup, similarity, workers)
+    decisions = run_dedup(out_dir, tasks, config.dedup, similarity, workers, show_progress=show_progress)
     write_dedup_ledger(out_dir / STATS_DIR, dedup_ledger(decisions, {t.task: t.input for t in results}))
     removed = dict(decisions.filter(~pl.col("kept")).group_by("task").len().iter_rows())
     for result in results:  # the totals per input count dedup's removals too
@@ -143,7 +145,9 @@ def run_pipeline(
         if created:
             shutil.rmtree(out_dir, ignore_errors=True)
         return result
-    decisions = deduplicate(out_dir, results, config, workers) if config.dedup.enabled else None
+    decisions = (
+        deduplicate(out_dir, results, config, workers, show_progress) if config.dedup.enabled else None
+    )
     if decisions is None:
         shutil.rmtree(out_dir / DEDUP_DIR, ignore_errors=True)
     result.shards = build_shards(out_dir, succeeded, config.output, decisions)

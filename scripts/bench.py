@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_dedup import bench_minhash  # noqa: E402 - scripts/ is on sys.path
+from bench_dedup import bench_dedup_scale, bench_minhash  # noqa: E402 - scripts/ is on sys.path
 from bench_filters import bench_filters  # noqa: E402
 from bench_langid import bench_langid, bench_langid_prefix  # noqa: E402
 
@@ -448,13 +448,14 @@ def bench_extract(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     }
 
 
-# Benchmarks by name, each a flag; the first is the default. Later: --dedup-scale, --pipeline.
+# Benchmarks by name, each a flag; the first is the default. Later: --pipeline.
 BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "extract": bench_extract,
     "langid": bench_langid,
     "langid-prefix": bench_langid_prefix,
     "filters": bench_filters,
     "minhash": bench_minhash,
+    "dedup-scale": bench_dedup_scale,
 }
 
 
@@ -504,6 +505,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=3,
         help="rounds of measurements, variants interleaved; best is kept (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--documents",
+        type=int,
+        default=2_000_000,
+        help="--dedup-scale: generated documents (default: %(default)s)",
     )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     # Internal: one measurement in a child process (see run_measurement).

@@ -8,12 +8,14 @@ import math
 import multiprocessing
 import os
 import shutil
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+from tqdm import tqdm
 
 from curate.config import DedupConfig
 from curate.dedup import signatures
@@ -56,6 +58,7 @@ def compute_pairs(
     config: DedupConfig,
     workers: int = 1,
     docs_per_partition: int = DOCS_PER_PARTITION,
+    show_progress: bool | None = False,
 ) -> dict[str, Path]:
     """Candidate pairs per key column, one job per column; the same files whatever `workers`."""
     shutil.rmtree(pairs_dir, ignore_errors=True)
@@ -64,14 +67,18 @@ def compute_pairs(
     partitions = max(1, math.ceil(total / docs_per_partition))
     columns = key_columns(config)
     jobs = [(c, sources, pairs_dir / f"{c}.parquet", partitions, config.cross_language) for c in columns]
-    if workers > 1 and len(jobs) > 1:
-        # spawn, not fork: forking a process whose polars/Arrow thread pools hold locks can hang
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=spawn) as pool:
-            list(pool.map(candidate_pairs, *zip(*jobs)))
-    else:
-        for job in jobs:
-            candidate_pairs(*job)
+    disable = None if show_progress is None else not show_progress
+    with tqdm(total=len(jobs), desc="dedup pairs", unit="key", disable=disable, file=sys.stderr) as bar:
+        if workers > 1 and len(jobs) > 1:
+            # spawn, not fork: forking a process whose polars/Arrow thread pools hold locks can hang
+            spawn = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=spawn) as pool:
+                for _ in pool.map(candidate_pairs, *zip(*jobs)):
+                    bar.update()
+        else:
+            for job in jobs:
+                candidate_pairs(*job)
+                bar.update()
     return {c: verified(pairs_dir / f"{c}.parquet", PAIRS_STAGE) for c in columns}
 
 
@@ -124,11 +131,13 @@ def run_dedup(
     similarity: Similarity | None = None,
     workers: int = 1,
     docs_per_partition: int = DOCS_PER_PARTITION,
+    show_progress: bool | None = False,
 ) -> pl.DataFrame:
     """Cluster the documents of `tasks` (in this order) and write `dedup/clusters.parquet`;
     returns it. `similarity` is required when config.verify is set."""
     sources = signature_sources(out_dir, tasks)
-    pairs = compute_pairs(sources, out_dir / DEDUP_DIR / "pairs", config, workers, docs_per_partition)
+    pairs_dir = out_dir / DEDUP_DIR / "pairs"
+    pairs = compute_pairs(sources, pairs_dir, config, workers, docs_per_partition, show_progress)
     url_pairs = [pairs[URL_KEY]] if URL_KEY in pairs else []
     content_pairs = [path for column, path in pairs.items() if column != URL_KEY]
     if config.verify and similarity is None:
