@@ -126,6 +126,7 @@ class OutputConfig:
     max_shard_bytes: int = 256 * MiB  # a shard is closed once its file reaches this size
     row_group_bytes: int = 64 * MiB  # uncompressed bytes buffered per Parquet row group
     compression_level: int = 3  # zstd
+    keep_removed: bool = False  # keep removed documents' text: exclusion shards, examples in the report
 
     def validate(self) -> None:
         _check(self.max_shard_bytes >= MiB, "output.max_shard_bytes", "at least 1 MiB")

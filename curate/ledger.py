@@ -26,6 +26,8 @@ LEDGER_SCHEMA = pa.schema(
         ("lang", pa.string()),
         ("docs", pa.int64()),
         ("bytes", pa.int64()),
+        ("chars", pa.int64()),  # text statistics, for documents that have text (after extraction)
+        ("words", pa.int64()),  # whitespace-separated, as `wc -w`
     ]
 )
 
@@ -39,7 +41,7 @@ class Ledger:
     task: str
     input: str
     counts: dict[tuple[str, str, str, str], list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0])
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0])
     )
 
     def book(
@@ -50,12 +52,16 @@ class Ledger:
         nbytes: int = 0,
         lang: str = UNDETERMINED_LANG,
         docs: int = 1,
+        chars: int = 0,
+        words: int = 0,
     ) -> None:
         if outcome not in OUTCOMES and outcome != "read":
             raise ValueError(f"unknown outcome {outcome!r}")
         row = self.counts[(stage, outcome, reason, lang)]
         row[0] += docs
         row[1] += nbytes
+        row[2] += chars
+        row[3] += words
 
     def read(self, nbytes: int) -> None:
         self.book("read", "read", "record", nbytes)
@@ -83,8 +89,10 @@ class Ledger:
                 "lang": lang,
                 "docs": docs,
                 "bytes": nbytes,
+                "chars": chars,
+                "words": words,
             }
-            for (stage, outcome, reason, lang), (docs, nbytes) in sorted(self.counts.items())
+            for (stage, outcome, reason, lang), (docs, nbytes, chars, words) in sorted(self.counts.items())
         ]
         return pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)
 

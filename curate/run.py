@@ -23,6 +23,7 @@ from curate.dedup.signatures import STAGE as SIGNATURES_STAGE
 from curate.dedup.verify import staged_similarity
 from curate.errors import UsageError
 from curate.finalize import build_shards, staged_languages, staged_parts
+from curate.removed import removed_files
 from curate.shards import TMP_SUFFIX, remove_tmp_files
 from curate.task import STAGED_DIR, STATS_DIR, TaskResult, build_processors, run_task, task_id_for
 
@@ -61,6 +62,9 @@ def drop_other_tasks(out_dir: Path, tasks: set[str]) -> None:
     for part in (out_dir / STAGED_DIR).glob("lang=*/part-*.parquet"):
         if part.name[len("part-") :].rsplit("-", 1)[0] not in tasks:
             part.unlink()
+    for removed in removed_files(out_dir / STATS_DIR):
+        if removed.stem.rsplit("-", 1)[0] not in tasks:
+            removed.unlink()
     for signatures in (out_dir / DEDUP_DIR / SIGNATURES_STAGE).glob("*.parquet"):
         if signatures.stem not in tasks:
             remove_sealed(signatures)

@@ -27,6 +27,7 @@ from curate.filter_stage import FilterStage, UrlStage
 from curate.langid_stage import LangidStage
 from curate.ledger import Ledger
 from curate.readers import read_input
+from curate.removed import RemovedWriter, removed_files, text_sizes
 from curate.shards import TMP_SUFFIX, PartitionedWriter
 
 BATCH_DOCS = 1000
@@ -90,9 +91,11 @@ class _Batch:
         writer: PartitionedWriter,
         ledger: Ledger,
         stages: list[Stage],
+        removed: RemovedWriter,
         signatures: SignatureWriter | None = None,
     ):
         self.writer = writer
+        self.removed = removed
         self.signatures = signatures
         self.ledger = ledger
         self.stages = stages
@@ -120,10 +123,15 @@ class _Batch:
         removals = stage.apply(columns)
         if not any(removals):
             return columns
+        removed, booked = [], []
         for i, removal in enumerate(removals):
             if removal:
-                text_bytes = len(columns["text"][i].encode("utf-8", "surrogatepass"))
-                self.ledger.book(removal[0], "removed", removal[1], text_bytes, lang=columns["lang"][i])
+                chars, words, nbytes = sizes = text_sizes(columns["text"][i])
+                lang = columns["lang"][i]
+                self.ledger.book(removal[0], "removed", removal[1], nbytes, lang, chars=chars, words=words)
+                removed.append(i)
+                booked.append((removal[0], removal[1], sizes))
+        self.removed.write({name: [values[i] for i in removed] for name, values in columns.items()}, booked)
         keep = [i for i, removal in enumerate(removals) if removal is None]
         return {name: [values[i] for i in keep] for name, values in columns.items()}
 
@@ -143,7 +151,9 @@ class _Batch:
         for lang in distinct:
             part = table if len(distinct) == 1 else table.filter(pc.equal(table["lang"], lang))
             text_bytes = pc.sum(pc.binary_length(part["text"])).as_py() or 0
-            self.ledger.book("write", "kept", "kept", text_bytes, lang=lang, docs=part.num_rows)
+            chars = pc.sum(pc.utf8_length(part["text"])).as_py() or 0
+            words = sum(len(text.split()) for text in part["text"].to_pylist())
+            self.ledger.book("write", "kept", "kept", text_bytes, lang, part.num_rows, chars, words)
             self.writer.write(lang, part)
 
 
@@ -165,6 +175,8 @@ def clear_task_outputs(out_dir: Path, task: str) -> None:
     for path in (out_dir / STAGED_DIR).glob(f"lang=*/.part-{task}-*{TMP_SUFFIX}"):
         path.unlink()
     remove_sealed(signatures_path(out_dir, task))
+    for path in removed_files(out_dir / STATS_DIR, task):
+        path.unlink()
 
 
 def write_ledger(out_dir: Path, ledger: Ledger) -> Path:
@@ -190,7 +202,8 @@ def run_task(
     ledger = Ledger(task, location)
     writer = PartitionedWriter(out_dir / STAGED_DIR, f"part-{task}", DOCUMENT_SCHEMA, config.output)
     signatures = processors.hasher and SignatureWriter(signatures_path(out_dir, task), processors.hasher)
-    batch = _Batch(writer, ledger, processors.stages, signatures)
+    removed = RemovedWriter(out_dir / STATS_DIR, task, config.output, config.output.keep_removed)
+    batch = _Batch(writer, ledger, processors.stages, removed, signatures)
     try:
         with read_input(location, config.read) as opened:
             for count, record in enumerate(opened.records, start=1):
@@ -215,12 +228,14 @@ def run_task(
                 progress(*opened.progress())
         batch.flush()
         writer.close()
+        removed.close()
         if signatures:
             signatures.close()
         ledger.check_invariant()
         write_ledger(out_dir, ledger)
     except CurateError as exc:
         writer.abort()
+        removed.abort()
         if signatures:
             signatures.abort()
         clear_task_outputs(out_dir, task)

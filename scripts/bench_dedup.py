@@ -124,7 +124,9 @@ def _write_scale_signatures(out_dir: Path, documents: int, seed: int = 0) -> tup
             {
                 "id": pa.array([f"doc-{first_id + i:09d}" for i in range(n)]),
                 "lang": pa.array(np.array(SCALE_LANGS)[lang]),
+                "domain": pa.array([f"site{k}.example" for k in rng.integers(0, 50_000, n)]),
                 "chars": pa.array(rng.integers(200, 20000, n)),
+                "words": pa.array(rng.integers(30, 3000, n)),
                 "bytes": pa.array(rng.integers(200, 40000, n)),
                 "crawl_date": pa.array(rng.integers(1.6e12, 1.7e12, n), pa.timestamp("ms", tz="UTC")),
                 **{name: pa.array(values) for name, values in keys.items()},

@@ -23,12 +23,15 @@ from curate.dedup.signatures import EXACT_KEY
 
 STAGE = "clusters"
 URL_DUPLICATE, EXACT_DUPLICATE, NEAR_DUPLICATE = "url_duplicate", "exact_duplicate", "near_duplicate"
-NODE_COLUMNS = ["id", "lang", "chars", "bytes", "crawl_date", EXACT_KEY]
+NODE_COLUMNS = ["id", "lang", "domain", "chars", "words", "bytes", "crawl_date", EXACT_KEY]
 
 DECISION_SCHEMA = {
     "id": pl.String,
     "task": pl.String,
     "lang": pl.String,
+    "domain": pl.String,
+    "chars": pl.Int64,
+    "words": pl.Int64,
     "bytes": pl.Int64,
     "kept": pl.Boolean,
     "reason": pl.String,
@@ -81,8 +84,8 @@ def cluster_documents(
     similarity: Similarity | None = None,
     threshold: float = 0.0,
 ) -> pl.DataFrame:
-    """One row per document in a cluster of two or more: id, task, lang, bytes, kept, reason,
-    cluster_id, cluster_size. With `similarity`, pairs of different normalized texts below
+    """One row per document in a cluster of two or more: id, task, lang, domain, sizes, kept,
+    reason, cluster_id, cluster_size. With `similarity`, pairs of different normalized texts below
     `threshold` are not merged."""
     url_a, url_b = read_pairs(url_pairs)
     content_a, content_b = read_pairs(content_pairs)

@@ -88,7 +88,7 @@ def dedup_ledger(decisions: pl.DataFrame, inputs: dict[str, str]) -> pa.Table:
     removed = (
         decisions.filter(~pl.col("kept"))
         .group_by("task", "lang", "reason")
-        .agg(pl.len().alias("docs"), pl.col("bytes").sum())
+        .agg(pl.len().alias("docs"), pl.col("bytes", "chars", "words").sum())
         .sort("task", "lang", "reason")
     )
     rows = []
@@ -102,8 +102,7 @@ def dedup_ledger(decisions: pl.DataFrame, inputs: dict[str, str]) -> pa.Table:
                     "outcome": outcome,
                     "reason": row["reason"],
                     "lang": row["lang"],
-                    "docs": sign * row["docs"],
-                    "bytes": sign * row["bytes"],
+                    **{name: sign * row[name] for name in ("docs", "bytes", "chars", "words")},
                 }
             )
     return pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)

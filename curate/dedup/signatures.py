@@ -40,8 +40,10 @@ def signature_schema(params: MinHashParams) -> pa.Schema:
         [
             ("id", pa.string()),
             ("lang", pa.string()),
+            ("domain", pa.string()),  # for the audit of what dedup removed
             ("chars", pa.int64()),  # the keep rule prefers the longest text
-            ("bytes", pa.int64()),  # for the ledger
+            ("words", pa.int64()),  # for the ledger, with bytes
+            ("bytes", pa.int64()),
             ("crawl_date", pa.timestamp("ms", tz="UTC")),  # URL dedup keeps the latest crawl
             (URL_KEY, pa.uint64()),
             (EXACT_KEY, pa.uint64()),
@@ -97,7 +99,9 @@ class SignatureWriter:
         columns = {
             "id": documents["id"],
             "lang": documents["lang"],
+            "domain": documents["domain"],
             "chars": pc.utf8_length(documents["text"]).cast(pa.int64()),
+            "words": pa.array([len(text.split()) for text in texts], type=pa.int64()),
             "bytes": pc.binary_length(documents["text"]).cast(pa.int64()),
             "crawl_date": documents["crawl_date"],
             URL_KEY: url_keys(documents["url"].to_pylist()),
