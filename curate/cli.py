@@ -53,6 +53,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument(
+        "--keep-removed",
+        action="store_true",
+        help="keep removed documents' text: OUT/excluded/reason=xx/ shards and examples in the report",
+    )
+    parser.add_argument(
         "--lid-model",
         metavar="PATH",
         help="language-ID model: lid.176.bin or GlotLID (default: $CURATE_LID_MODEL, else lid.176.ftz)",
@@ -135,6 +140,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         config.langid.langs = args.langs
     if args.badwords_dir:
         config.filters.badwords_dir = args.badwords_dir
+    if args.keep_removed:
+        config.output.keep_removed = True
     return config.validate()
 
 

@@ -14,8 +14,9 @@ import pyarrow.parquet as pq
 from curate.config import OutputConfig
 from curate.dedup.apply import ClusterDecisions
 from curate.document import DOCUMENT_SCHEMA
-from curate.shards import ShardWriter, partition_dir
-from curate.task import STAGED_DIR
+from curate.removed import EXCLUDED_DIR, REMOVED_SCHEMA, removed_files
+from curate.shards import PartitionedWriter, ShardWriter, partition_dir
+from curate.task import STAGED_DIR, STATS_DIR
 
 SHARDS_DIR = "shards"
 
@@ -30,13 +31,26 @@ def staged_languages(out_dir: Path) -> list[str]:
     return sorted(p.name.split("=", 1)[1] for p in (out_dir / STAGED_DIR).glob("lang=*") if p.is_dir())
 
 
+def swap_in(building: Path, final: Path) -> None:
+    """Replace `final` by the complete folder `building`, so readers see one set or the other."""
+    previous = final.with_name(f".{final.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if final.exists():
+        final.rename(previous)
+    building.mkdir(exist_ok=True)
+    building.rename(final)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
 def build_shards(
     out_dir: Path, tasks: list[str], config: OutputConfig, decisions: ClusterDecisions | None = None
 ) -> list[Path]:
     """Write `out_dir/shards/lang=xx/shard-NNNNN.parquet` from the staged parts of `tasks`,
-    without the documents that dedup's `decisions` remove."""
+    without the documents that dedup's `decisions` remove. With `config.keep_removed`, also
+    `out_dir/excluded/reason=xx/`: every removed document with its text."""
     building = out_dir / f".{SHARDS_DIR}.building"
     shutil.rmtree(building, ignore_errors=True)
+    excluded = start_excluded(out_dir, tasks, config) if config.keep_removed else None
     written: list[Path] = []
     for lang in staged_languages(out_dir):
         writer = ShardWriter(partition_dir(building, lang), "shard", DOCUMENT_SCHEMA, config)
@@ -45,16 +59,27 @@ def build_shards(
             for row_group in range(staged.num_row_groups):
                 table = staged.read_row_group(row_group)
                 if decisions:
+                    if excluded:
+                        excluded.write_partitioned(decisions.removed(table))
                     table = decisions.apply(table)
                 if table.num_rows:
                     writer.write(table)
         written.extend(writer.close())
-    final = out_dir / SHARDS_DIR
-    previous = out_dir / f".{SHARDS_DIR}.previous"
-    shutil.rmtree(previous, ignore_errors=True)
-    if final.exists():
-        final.rename(previous)
-    building.mkdir(exist_ok=True)
-    building.rename(final)
-    shutil.rmtree(previous, ignore_errors=True)
-    return [final / path.relative_to(building) for path in written]
+    swap_in(building, out_dir / SHARDS_DIR)
+    if excluded:
+        excluded.close()
+        swap_in(excluded.root, out_dir / EXCLUDED_DIR)
+    else:
+        shutil.rmtree(out_dir / EXCLUDED_DIR, ignore_errors=True)
+    return [out_dir / SHARDS_DIR / path.relative_to(building) for path in written]
+
+
+def start_excluded(out_dir: Path, tasks: list[str], config: OutputConfig) -> PartitionedWriter:
+    """Exclusion shards by reason, begun with what the tasks' stages removed."""
+    building = out_dir / f".{EXCLUDED_DIR}.building"
+    shutil.rmtree(building, ignore_errors=True)
+    writer = PartitionedWriter(building, "shard", REMOVED_SCHEMA, config, key="reason")
+    for task in tasks:
+        for path in removed_files(out_dir / STATS_DIR, task):
+            writer.write_partitioned(pq.read_table(path))
+    return writer

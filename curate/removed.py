@@ -15,6 +15,8 @@ from curate.document import DOCUMENT_SCHEMA
 from curate.shards import ShardWriter
 
 REMOVED_DIR = "removed"  # under stats/
+EXCLUDED_DIR = "excluded"  # exclusion shards, reason=xx/, with output.keep_removed
+SIZE_COLUMNS = ("chars", "words", "bytes")
 REMOVED_SCHEMA = pa.schema(
     [
         *DOCUMENT_SCHEMA,
@@ -51,7 +53,7 @@ class RemovedWriter:
             rows["text"] = [None] * len(removals)
         rows["stage"] = [stage for stage, _, _ in removals]
         rows["reason"] = [reason for _, reason, _ in removals]
-        for i, name in enumerate(("chars", "words", "bytes")):
+        for i, name in enumerate(SIZE_COLUMNS):
             rows[name] = [sizes[i] for _, _, sizes in removals]
         self._writer.write(pa.Table.from_pydict(rows, schema=REMOVED_SCHEMA))
 

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from curate.config import OutputConfig
@@ -17,8 +18,8 @@ from curate.config import OutputConfig
 TMP_SUFFIX = ".tmp"
 
 
-def partition_dir(root: Path, lang: str) -> Path:
-    return root / f"lang={lang}"
+def partition_dir(root: Path, value: str, key: str = "lang") -> Path:
+    return root / f"{key}={value}"
 
 
 class ShardWriter:
@@ -89,21 +90,27 @@ class ShardWriter:
 
 
 class PartitionedWriter:
-    """One ShardWriter per language under `root/lang=xx/`."""
+    """One ShardWriter per language under `root/lang=xx/` (or per value of another `key`)."""
 
-    def __init__(self, root: Path, prefix: str, schema: pa.Schema, config: OutputConfig):
+    def __init__(self, root: Path, prefix: str, schema: pa.Schema, config: OutputConfig, key: str = "lang"):
         self.root = root
+        self.key = key
         self.prefix = prefix
         self.schema = schema
         self.config = config
         self.writers: dict[str, ShardWriter] = {}
 
-    def write(self, lang: str, table: pa.Table) -> None:
-        if lang not in self.writers:
-            self.writers[lang] = ShardWriter(
-                partition_dir(self.root, lang), self.prefix, self.schema, self.config
+    def write(self, value: str, table: pa.Table) -> None:
+        if value not in self.writers:
+            self.writers[value] = ShardWriter(
+                partition_dir(self.root, value, self.key), self.prefix, self.schema, self.config
             )
-        self.writers[lang].write(table)
+        self.writers[value].write(table)
+
+    def write_partitioned(self, table: pa.Table) -> None:
+        """Rows of `table` to the partition of their `key` column's value."""
+        for value in sorted(set(table[self.key].to_pylist())):
+            self.write(value, table.filter(pc.equal(table[self.key], value)))
 
     def close(self) -> list[Path]:
         return [path for writer in self.writers.values() for path in writer.close()]

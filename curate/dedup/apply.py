@@ -6,6 +6,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from curate.removed import REMOVED_SCHEMA, SIZE_COLUMNS, text_sizes
+
 CLUSTER_ID, CLUSTER_SIZE = "dup_cluster_id", "dup_cluster_size"
 
 
@@ -17,12 +19,27 @@ class ClusterDecisions:
         removed = decisions.filter(~pl.col("kept"))
         kept = decisions.filter(pl.col("kept"))
         self.removed_ids = removed["id"].to_arrow()
+        self.removed_reasons = removed["reason"].to_arrow()
         self.kept_ids = kept["id"].to_arrow()
         self.kept_sizes = kept["cluster_size"].cast(pl.Int32).to_arrow()
 
     def _set(self, table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
         index = table.schema.get_field_index(name)
         return table.set_column(index, table.schema.field(name), values)
+
+    def removed(self, table: pa.Table) -> pa.Table:
+        """The rows of `table` that dedup removes, in the removed-documents schema."""
+        dropped = table.filter(pc.is_in(table["id"], value_set=self.removed_ids))
+        reasons = pc.take(self.removed_reasons, pc.index_in(dropped["id"], value_set=self.removed_ids))
+        sizes = [text_sizes(text) for text in dropped["text"].to_pylist()]
+        extra = {
+            "stage": pa.array(["dedup"] * dropped.num_rows, pa.string()),
+            "reason": reasons,
+            **{name: pa.array([s[i] for s in sizes], pa.int64()) for i, name in enumerate(SIZE_COLUMNS)},
+        }
+        for name, values in extra.items():
+            dropped = dropped.append_column(name, values)
+        return dropped.cast(REMOVED_SCHEMA)
 
     def apply(self, table: pa.Table) -> pa.Table:
         if len(self.removed_ids):
