@@ -37,3 +37,10 @@ def registered_domain(url: str | None) -> str | None:
     """Registered domain (eTLD+1) of `url`, or None when the URL has no host."""
     host = host_of(url)
     return registered_domain_of_host(host) if host else None
+
+
+def public_suffix(domain: str | None) -> str | None:
+    """`washington.edu` -> `edu`, `bbc.co.uk` -> `co.uk`: the part under which names are registered."""
+    if not domain:
+        return None
+    return _PSL.publicsuffix(domain) or domain.rsplit(".", 1)[-1]

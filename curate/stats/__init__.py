@@ -1,0 +1,82 @@
+"""Statistics of a run, from its ledgers and outputs: `compute_stats(OUT)` -> tables, written by
+`write_stats` as Parquet and one JSON file under OUT/report/, next to the shards."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from curate.shards import TMP_SUFFIX
+from curate.stats import audit, signals, tables
+from curate.stats.sources import RunOutputs, load_outputs
+
+REPORT_DIR = "report"
+STATS_JSON = "stats.json"
+BYTES_PER_TOKEN = 4.0  # estimate until a tokenizer is trained on the shards (issue #7)
+CHINCHILLA_TOKENS_PER_PARAM = 20
+
+
+@dataclass
+class Stats:
+    out_dir: Path
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def summarize(run: RunOutputs, funnel: pl.DataFrame) -> dict[str, Any]:
+    final = funnel.filter((pl.col("step") == "final") & (pl.col("lang") == tables.ALL)).row(0, named=True)
+    read = funnel.filter(pl.col("step") == "read").row(0, named=True)
+    tokens = final["bytes"] / BYTES_PER_TOKEN
+    return {
+        "read_records": read["docs"],
+        "kept_docs": final["docs"],
+        "kept_chars": final["chars"],
+        "kept_words": final["words"],
+        "kept_bytes": final["bytes"],
+        "estimated_tokens": round(tokens),
+        "token_estimate": f"{BYTES_PER_TOKEN:g} UTF-8 bytes per token (no tokenizer yet)",
+        "chinchilla_params": round(tokens / CHINCHILLA_TOKENS_PER_PARAM),
+        "languages": run.ledger.filter(pl.col("outcome") == "kept")["lang"].n_unique(),
+        "stages": run.stages,
+    }
+
+
+def compute_stats(out_dir: Path, keep_text: bool = True) -> Stats:
+    run = load_outputs(out_dir, list(signals.numeric_signals()) + ["badword_terms"], keep_text)
+    funnel = tables.funnel(run)
+    result = {
+        "funnel": funnel,
+        "languages": tables.languages(run),
+        "removals": tables.removal_matrix(run),
+        "domains": tables.domains(run),
+        "suffixes": tables.suffixes(run),
+        "cluster_sizes": tables.cluster_sizes(run),
+        "signals": signals.histograms(run),
+        "audit_languages": audit.language_rates(run, funnel),
+        "audit_domains": audit.domain_rates(run),
+        "examples": audit.examples(run),
+    }
+    return Stats(out_dir, result, summarize(run, funnel))
+
+
+def _replace(path: Path, write) -> None:  # noqa: ANN001 - a callable taking the temporary path
+    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def write_stats(stats: Stats) -> Path:
+    """OUT/report/<table>.parquet for every table, and OUT/report/stats.json with all of them."""
+    directory = stats.out_dir / REPORT_DIR
+    directory.mkdir(exist_ok=True)
+    for name, table in stats.tables.items():
+        _replace(directory / f"{name}.parquet", table.write_parquet)
+    document = {"summary": stats.summary, **{n: t.to_dicts() for n, t in stats.tables.items()}}
+    path = directory / STATS_JSON
+    _replace(path, lambda tmp: tmp.write_text(json.dumps(document, indent=1, default=str)))
+    return path

@@ -1,0 +1,109 @@
+"""The filter audit: for each stage that removes documents, its removal rate per language and
+on the domains it hits hardest, against its overall rate, so that a list or heuristic that
+removes one language or one kind of site disproportionately stands out; and a few removed
+examples per stage for review, badwords masked."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from curate.stats.sources import RunOutputs
+from curate.stats.tables import ALL
+
+DISPROPORTION = 2.0  # flagged: removal rate at least this many times the stage's overall rate
+MIN_REMOVED = 3  # ... and at least this many documents removed (no flags on one-offs)
+TOP_DOMAINS = 5
+EXAMPLES = 3
+EXCERPT_CHARS = 300
+
+
+def _flag(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        (
+            (pl.col("rate") >= DISPROPORTION * pl.col("overall_rate")) & (pl.col("removed") >= MIN_REMOVED)
+        ).alias("flagged")
+    )
+
+
+def language_rates(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
+    """Per stage and language: documents that reached the stage, removed by it, rate, overall rate."""
+    steps = ["extracted", *run.stages]
+    rows = []
+    for before, stage in zip(steps, steps[1:]):
+        entering = funnel.filter(pl.col("step") == before).select("lang", pl.col("docs").alias("entering"))
+        left = funnel.filter(pl.col("step") == stage).select("lang", pl.col("docs").alias("left"))
+        rows.append(entering.join(left, on="lang").with_columns(pl.lit(stage).alias("stage")))
+    table = pl.concat(rows).with_columns((pl.col("entering") - pl.col("left")).alias("removed"))
+    table = table.with_columns((pl.col("removed") / pl.col("entering")).fill_nan(0.0).alias("rate"))
+    overall = table.filter(pl.col("lang") == ALL).select("stage", pl.col("rate").alias("overall_rate"))
+    table = table.filter(pl.col("lang") != ALL).join(overall, on="stage")
+    return _flag(table.select("stage", "lang", "entering", "removed", "rate", "overall_rate")).sort(
+        "stage", "removed", "lang", descending=[False, True, False]
+    )
+
+
+def domain_rates(run: RunOutputs) -> pl.DataFrame:
+    """Per stage, the TOP_DOMAINS domains it removed most documents from: documents of the domain
+    that reached the stage (kept, or removed by it or a later stage), removed, rate."""
+    position = {stage: i for i, stage in enumerate(run.stages)}
+    removed = run.removed.filter(pl.col("stage").is_in(run.stages)).with_columns(
+        pl.col("stage").replace_strict(position, return_dtype=pl.Int64).alias("position")
+    )
+    kept = run.kept.group_by("domain").agg(pl.len().alias("kept"))
+    rows = []
+    for stage, index in position.items():
+        reached = removed.filter(pl.col("position") >= index).group_by("domain").agg(pl.len().alias("later"))
+        by_stage = (
+            removed.filter(pl.col("position") == index).group_by("domain").agg(pl.len().alias("removed"))
+        )
+        table = (
+            by_stage.join(reached, on="domain", how="left")
+            .join(kept, on="domain", how="left")
+            .fill_null(0)
+            .with_columns((pl.col("later") + pl.col("kept")).alias("entering"))
+        )
+        total_removed = removed.filter(pl.col("position") == index).height
+        total_entering = removed.filter(pl.col("position") >= index).height + run.kept.height
+        overall = total_removed / total_entering if total_entering else 0.0
+        top = table.sort("removed", "domain", descending=[True, False]).head(TOP_DOMAINS)
+        rows.append(
+            top.select(
+                pl.lit(stage).alias("stage"),
+                "domain",
+                "entering",
+                "removed",
+                (pl.col("removed") / pl.col("entering")).alias("rate"),
+                pl.lit(overall).alias("overall_rate"),
+            )
+        )
+    if not rows:
+        return pl.DataFrame(schema={"stage": pl.String, "domain": pl.String, "flagged": pl.Boolean})
+    return _flag(pl.concat(rows))
+
+
+def mask_badwords(text: str, terms: list[str] | None) -> str:
+    """Each listed term with all but its first character starred."""
+    for term in sorted(terms or [], key=len, reverse=True):
+        text = re.sub(
+            re.escape(term), lambda m: m.group(0)[0] + "*" * (len(m.group(0)) - 1), text, flags=re.I
+        )
+    return text
+
+
+def examples(run: RunOutputs) -> pl.DataFrame:
+    """Up to EXAMPLES removed documents per (stage, reason), with an excerpt of the text when
+    the run kept it (--keep-removed), badwords masked."""
+    removed = run.removed.sort("stage", "reason", "id")
+    picked = removed.group_by("stage", "reason", maintain_order=True).head(EXAMPLES)
+    has_text = "text" in picked.columns
+    has_terms = "badword_terms" in picked.columns
+    excerpts = []
+    for row in picked.iter_rows(named=True):
+        text = (row.get("text") or "") if has_text else ""
+        terms = row.get("badword_terms") if has_terms else None
+        excerpts.append(mask_badwords(text[:EXCERPT_CHARS], terms))
+    return picked.select("stage", "reason", "lang", "domain", "url").with_columns(
+        pl.Series("excerpt", excerpts, dtype=pl.String)
+    )

@@ -1,0 +1,132 @@
+"""The statistics tables: the funnel per language, the language x reason matrix, languages,
+domains and public suffixes, dedup's cluster sizes. All polars, from `RunOutputs`."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from curate.domains import public_suffix
+from curate.stats.sources import RunOutputs
+
+METRICS = ("docs", "chars", "words", "bytes")
+ALL = "all"  # the language of rows that sum over every language
+EARLY_STAGES = ("read", "url", "extract")  # their documents have no text and no language yet
+
+
+def funnel(run: RunOutputs) -> pl.DataFrame:
+    """Documents, characters, words and bytes left after each step, per language and for all:
+    read -> extracted -> after each stage that removes documents -> final (the shards)."""
+    ledger = run.ledger
+    with_text = ledger.filter(
+        ~pl.col("stage").is_in(EARLY_STAGES) & pl.col("outcome").is_in(["kept", "removed"])
+    )
+    entered = with_text.group_by("lang").agg(pl.col(m).sum() for m in METRICS)
+    removed = (
+        with_text.filter(pl.col("outcome") == "removed")
+        .group_by("lang", "stage")
+        .agg(pl.col(m).sum() for m in METRICS)
+    )
+    rows = [entered.with_columns(pl.lit("extracted").alias("step"))]
+    left = entered
+    for stage in run.stages:
+        gone = removed.filter(pl.col("stage") == stage).drop("stage")
+        left = (
+            left.join(gone, on="lang", how="left", suffix="_gone")
+            .fill_null(0)
+            .select("lang", *(pl.col(m) - pl.col(f"{m}_gone") for m in METRICS))
+        )
+        rows.append(left.with_columns(pl.lit(stage).alias("step")))
+    kept = ledger.filter(pl.col("outcome") == "kept").group_by("lang").agg(pl.col(m).sum() for m in METRICS)
+    rows.append(kept.with_columns(pl.lit("final").alias("step")))
+    per_language = pl.concat([r.select("step", "lang", *METRICS) for r in rows])
+    totals = per_language.group_by("step", maintain_order=True).agg(pl.col(m).sum() for m in METRICS)
+    read = ledger.filter(pl.col("outcome") == "read").select(pl.col("docs", "bytes").sum())
+    read_row = pl.DataFrame(
+        {
+            "step": ["read"],
+            "lang": [ALL],
+            "docs": read["docs"],
+            "chars": [None],
+            "words": [None],
+            "bytes": read["bytes"],
+        },
+        schema=per_language.schema,
+    )
+    order = {step: i for i, step in enumerate(["read", "extracted", *run.stages, "final"])}
+    table = pl.concat(
+        [read_row, totals.with_columns(pl.lit(ALL).alias("lang")).select(per_language.columns), per_language]
+    )
+    return table.with_columns(pl.col("step").replace_strict(order).alias("step_index")).sort(
+        "step_index", pl.col("lang") != ALL, "lang"
+    )
+
+
+def removal_matrix(run: RunOutputs) -> pl.DataFrame:
+    """Removed documents and characters by (language, stage, reason), every stage."""
+    return (
+        run.ledger.filter(pl.col("outcome") == "removed")
+        .group_by("lang", "stage", "reason")
+        .agg(pl.col("docs", "chars", "bytes").sum())
+        .sort("docs", "lang", "reason", descending=[True, False, False])
+    )
+
+
+def languages(run: RunOutputs) -> pl.DataFrame:
+    """The kept data per language, with its share of documents and characters."""
+    kept = (
+        run.ledger.filter(pl.col("outcome") == "kept").group_by("lang").agg(pl.col(m).sum() for m in METRICS)
+    )
+    kept = kept.filter(pl.col("docs") > 0)
+    return kept.with_columns(
+        (pl.col("docs") / pl.col("docs").sum()).alias("docs_share"),
+        (pl.col("chars") / pl.col("chars").sum()).alias("chars_share"),
+    ).sort("chars", "lang", descending=[True, False])
+
+
+def _by_site(run: RunOutputs, key: str) -> pl.DataFrame:
+    kept = run.kept.group_by(key, "lang").agg(
+        pl.len().alias("kept_docs"), pl.col("chars").sum().alias("kept_chars")
+    )
+    removed = run.removed.group_by(key, "lang").agg(pl.len().alias("removed_docs"))
+    per_language = kept.join(removed, on=[key, "lang"], how="full", coalesce=True).fill_null(0)
+    overall = per_language.group_by(key).agg(pl.col("kept_docs", "kept_chars", "removed_docs").sum())
+    table = pl.concat(
+        [overall.with_columns(pl.lit(ALL).alias("lang")).select(per_language.columns), per_language]
+    )
+    total = pl.col("kept_docs") + pl.col("removed_docs")
+    return table.with_columns((pl.col("removed_docs") / total).alias("removal_rate")).sort(
+        pl.col("lang") != ALL, "kept_docs", key, descending=[False, True, False]
+    )
+
+
+def domains(run: RunOutputs) -> pl.DataFrame:
+    """Kept documents and characters, and removed documents, per registered domain: over all
+    languages (lang = all) and per language. Removed: documents that had text."""
+    return _by_site(run, "domain")
+
+
+def suffixes(run: RunOutputs) -> pl.DataFrame:
+    """The same per public suffix (the top-level domain, or co.uk and the like)."""
+    suffix = pl.col("domain").map_elements(public_suffix, return_dtype=pl.String).alias("suffix")
+    with_suffix = RunOutputs(
+        run.out_dir,
+        run.config,
+        run.ledger,
+        run.kept.with_columns(suffix),
+        run.removed.with_columns(suffix),
+        run.clusters,
+    )
+    return _by_site(with_suffix, "suffix")
+
+
+def cluster_sizes(run: RunOutputs) -> pl.DataFrame:
+    """How many kept documents stand for a cluster of each size (1: no duplicate found)."""
+    if "dup_cluster_size" not in run.kept.columns:
+        return pl.DataFrame(schema={"cluster_size": pl.Int64, "clusters": pl.UInt32, "documents": pl.Int64})
+    return (
+        run.kept.drop_nulls("dup_cluster_size")
+        .group_by(pl.col("dup_cluster_size").cast(pl.Int64).alias("cluster_size"))
+        .agg(pl.len().alias("clusters"))
+        .with_columns((pl.col("cluster_size") * pl.col("clusters")).alias("documents"))
+        .sort("cluster_size")
+    )
