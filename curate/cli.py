@@ -15,6 +15,7 @@ from curate.langid_cli import add_langid_parser, cmd_langid
 from curate.ledger import read_ledgers
 from curate.quality_cli import add_quality_parser, cmd_quality
 from curate.run import RunResult, run_pipeline
+from curate.stats_cli import add_stats_parsers, cmd_report, cmd_stats, produce_report
 from curate.summary import format_failures, format_inputs, format_languages, format_reasons
 from curate.task import STATS_DIR
 
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_langid_parser(commands)
     add_quality_parser(commands)
     add_dedup_parser(commands)
+    add_stats_parsers(commands)
     return parser
 
 
@@ -159,6 +161,7 @@ def report_run(result: RunResult) -> int:
         print(format_languages(ledger))
     if result.shards:
         print(f"\n{len(result.shards)} shard(s) in {result.out_dir / 'shards'} ({result.seconds:.1f} s)")
+    print(f"report: {produce_report(result.out_dir)[1]}")
     if result.failed:
         print(format_failures(result.tasks), file=sys.stderr)
         return 1
@@ -188,6 +191,8 @@ COMMANDS = {
     "langid": cmd_langid,
     "quality": cmd_quality,
     "dedup": cmd_dedup,
+    "stats": cmd_stats,
+    "report": cmd_report,
 }
 
 

@@ -19,6 +19,17 @@ EXAMPLES = 3
 EXCERPT_CHARS = 300
 
 
+AUDIT_LANGUAGE_SCHEMA = {
+    "stage": pl.String,
+    "lang": pl.String,
+    "entering": pl.Int64,
+    "removed": pl.Int64,
+    "rate": pl.Float64,
+    "overall_rate": pl.Float64,
+    "flagged": pl.Boolean,
+}
+
+
 def _flag(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         (
@@ -35,6 +46,8 @@ def language_rates(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
         entering = funnel.filter(pl.col("step") == before).select("lang", pl.col("docs").alias("entering"))
         left = funnel.filter(pl.col("step") == stage).select("lang", pl.col("docs").alias("left"))
         rows.append(entering.join(left, on="lang").with_columns(pl.lit(stage).alias("stage")))
+    if not rows:
+        return pl.DataFrame(schema=AUDIT_LANGUAGE_SCHEMA)
     table = pl.concat(rows).with_columns((pl.col("entering") - pl.col("left")).alias("removed"))
     table = table.with_columns((pl.col("removed") / pl.col("entering")).fill_nan(0.0).alias("rate"))
     overall = table.filter(pl.col("lang") == ALL).select("stage", pl.col("rate").alias("overall_rate"))
@@ -79,7 +92,8 @@ def domain_rates(run: RunOutputs) -> pl.DataFrame:
             )
         )
     if not rows:
-        return pl.DataFrame(schema={"stage": pl.String, "domain": pl.String, "flagged": pl.Boolean})
+        schema = {("domain" if k == "lang" else k): v for k, v in AUDIT_LANGUAGE_SCHEMA.items()}
+        return pl.DataFrame(schema=schema)
     return _flag(pl.concat(rows))
 
 
