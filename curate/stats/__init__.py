@@ -29,8 +29,11 @@ class Stats:
 
 
 def summarize(run: RunOutputs, funnel: pl.DataFrame) -> dict[str, Any]:
-    final = funnel.filter((pl.col("step") == "final") & (pl.col("lang") == tables.ALL)).row(0, named=True)
-    read = funnel.filter(pl.col("step") == "read").row(0, named=True)
+    def totals(step: str) -> dict[str, int]:  # zeros when nothing reached the step
+        rows = funnel.filter((pl.col("step") == step) & (pl.col("lang") == tables.ALL))
+        return {m: int(rows[m].fill_null(0).sum()) for m in tables.METRICS}
+
+    final, read = totals("final"), totals("read")
     tokens = final["bytes"] / BYTES_PER_TOKEN
     return {
         "read_records": read["docs"],
