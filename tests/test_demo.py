@@ -42,7 +42,8 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     assert reasons[("removed", "exact_duplicate")] == reasons[("removed", "near_duplicate")] == 1
     printed = capsys.readouterr().out
     assert "shard(s) in" in printed
-    assert f"report: {out / 'report' / 'report.html'}" in printed and (out / "report" / "report.html").is_file()
+    report = out / "report" / "report.html"
+    assert f"report: {report}" in printed and report.is_file()
     # Running it again replaces the previous demo.
     assert main(["demo", "-o", str(directory), "--no-progress"]) == 0
     assert shards(out).height == len(DOCUMENT_PAGES) - 5
