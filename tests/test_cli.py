@@ -124,9 +124,12 @@ def test_rerun_into_same_output_replaces_it(tmp_path, shared_data):
 
 
 def test_help_explains_every_command(capsys):
-    for command in (["--help"], ["run", "--help"], ["demo", "--help"]):
+    commands = (["--help"], ["run", "--help"], ["demo", "--help"], ["dedup", "--help"], ["stats", "--help"])
+    for command in (*commands, ["report", "--help"]):
         with pytest.raises(SystemExit) as exit_info:
             main(command)
         assert exit_info.value.code == 0
     text = capsys.readouterr().out
     assert "paths(.gz)" in text and "--limit" in text and "sample crawl" in text
+    assert "--verify" in text and "--cross-language" in text and "--keep-removed" in text
+    assert "Chinchilla" in text and "--json" in text
