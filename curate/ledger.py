@@ -11,8 +11,10 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from curate.document import UNDETERMINED_LANG
+from curate.shards import write_atomically
 
 OUTCOMES = ("kept", "removed", "skipped", "error")
 
@@ -95,6 +97,12 @@ class Ledger:
             for (stage, outcome, reason, lang), (docs, nbytes, chars, words) in sorted(self.counts.items())
         ]
         return pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)
+
+
+def write_ledger_table(stats_dir: Path, name: str, table: pa.Table) -> Path:
+    """`stats_dir/<name>.parquet`, written atomically."""
+    stats_dir.mkdir(parents=True, exist_ok=True)
+    return write_atomically(stats_dir / f"{name}.parquet", lambda tmp: pq.write_table(table, tmp))
 
 
 def read_ledgers(stats_dir: str | Path) -> pl.DataFrame:

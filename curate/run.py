@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import time
@@ -17,14 +16,15 @@ from curate import SCHEMA_VERSION, __version__
 from curate.config import Config
 from curate.dedup.apply import ClusterDecisions
 from curate.dedup.files import remove_sealed
-from curate.dedup.run import dedup_ledger, run_dedup, write_dedup_ledger
+from curate.dedup.run import LEDGER_NAME, dedup_ledger, run_dedup
 from curate.dedup.signatures import DEDUP_DIR, minhash_params
 from curate.dedup.signatures import STAGE as SIGNATURES_STAGE
 from curate.dedup.verify import staged_similarity
 from curate.errors import UsageError
 from curate.finalize import build_shards, staged_languages, staged_parts
+from curate.ledger import write_ledger_table
 from curate.removed import removed_files
-from curate.shards import TMP_SUFFIX, remove_tmp_files
+from curate.shards import remove_tmp_files, write_atomically
 from curate.task import STAGED_DIR, STATS_DIR, TaskResult, build_processors, run_task, task_id_for
 
 RUN_RECORD = "run.json"
@@ -79,9 +79,7 @@ def write_run_record(result: RunResult, config: Config) -> None:
         "tasks": [asdict(t) for t in result.tasks],
         "shards": [str(p.relative_to(result.out_dir)) for p in result.shards],
     }
-    tmp = result.out_dir / f".{RUN_RECORD}{TMP_SUFFIX}"
-    tmp.write_text(json.dumps(record, indent=2))
-    os.replace(tmp, result.out_dir / RUN_RECORD)
+    write_atomically(result.out_dir / RUN_RECORD, lambda tmp: tmp.write_text(json.dumps(record, indent=2)))
 
 
 def _file_progress(bar: tqdm):
@@ -104,7 +102,9 @@ def deduplicate(
         staged = [path for lang in staged_languages(out_dir) for path in staged_parts(out_dir, lang, tasks)]
         similarity = staged_similarity(staged, minhash_params(config.dedup))
     decisions = run_dedup(out_dir, tasks, config.dedup, similarity, workers, show_progress=show_progress)
-    write_dedup_ledger(out_dir / STATS_DIR, dedup_ledger(decisions, {t.task: t.input for t in results}))
+    write_ledger_table(
+        out_dir / STATS_DIR, LEDGER_NAME, dedup_ledger(decisions, {t.task: t.input for t in results})
+    )
     removed = dict(decisions.filter(~pl.col("kept")).group_by("task").len().iter_rows())
     for result in results:  # the totals per input count dedup's removals too
         if result.task in removed:

@@ -7,6 +7,7 @@ reader never sees a partial shard and a killed run leaves only `.tmp` files, whi
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,6 +17,19 @@ import pyarrow.parquet as pq
 from curate.config import OutputConfig
 
 TMP_SUFFIX = ".tmp"
+
+
+def tmp_path_for(final: Path) -> Path:
+    """The hidden temporary name a file is written under before it is renamed to `final`."""
+    return final.with_name(f".{final.name}{TMP_SUFFIX}")
+
+
+def write_atomically(final: Path, write: Callable[[Path], object]) -> Path:
+    """`write(tmp)` the whole file under its temporary name, then rename it to `final`."""
+    tmp = tmp_path_for(final)
+    write(tmp)
+    os.replace(tmp, final)
+    return final
 
 
 def partition_dir(root: Path, value: str, key: str = "lang") -> Path:
@@ -55,7 +69,7 @@ class ShardWriter:
         if self._writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             final = self._final_path()
-            self._tmp_path = final.with_name(f".{final.name}{TMP_SUFFIX}")
+            self._tmp_path = tmp_path_for(final)
             self._writer = pq.ParquetWriter(
                 self._tmp_path,
                 self.schema,

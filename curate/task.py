@@ -4,7 +4,6 @@ ledger. Knows nothing of executors."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +12,6 @@ from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from curate.config import Config
 from curate.dedup.files import remove_sealed
@@ -25,7 +23,7 @@ from curate.errors import CurateError
 from curate.extract import EMPTY_TEXT, TOO_LARGE, Extractor
 from curate.filter_stage import FilterStage, UrlStage
 from curate.langid_stage import LangidStage
-from curate.ledger import Ledger
+from curate.ledger import Ledger, write_ledger_table
 from curate.readers import read_input
 from curate.removed import RemovedWriter, removed_files, text_sizes
 from curate.shards import TMP_SUFFIX, PartitionedWriter
@@ -180,13 +178,7 @@ def clear_task_outputs(out_dir: Path, task: str) -> None:
 
 
 def write_ledger(out_dir: Path, ledger: Ledger) -> Path:
-    stats_dir = out_dir / STATS_DIR
-    stats_dir.mkdir(parents=True, exist_ok=True)
-    final = stats_dir / f"{ledger.task}.parquet"
-    tmp = stats_dir / f".{ledger.task}.parquet{TMP_SUFFIX}"
-    pq.write_table(ledger.to_table(), tmp)
-    os.replace(tmp, final)
-    return final
+    return write_ledger_table(out_dir / STATS_DIR, ledger.task, ledger.to_table())
 
 
 def run_task(

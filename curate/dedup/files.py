@@ -15,17 +15,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curate.errors import CurateError
-from curate.shards import TMP_SUFFIX
+from curate.shards import tmp_path_for
 
 CHECKSUM_SUFFIX = ".sha256"
 
 
 class StageFileError(CurateError):
     """An intermediate file of a dedup stage is missing or does not match its checksum."""
-
-
-def tmp_path_for(final: Path) -> Path:
-    return final.with_name(f".{final.name}{TMP_SUFFIX}")
 
 
 def _digest(path: Path) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -26,7 +25,6 @@ from curate.dedup.pairs import STAGE as PAIRS_STAGE
 from curate.dedup.pairs import SignatureSource, candidate_pairs
 from curate.dedup.signatures import DEDUP_DIR, EXACT_KEY, URL_KEY, band_columns, minhash_params
 from curate.ledger import LEDGER_SCHEMA
-from curate.shards import TMP_SUFFIX
 
 DOCS_PER_PARTITION = 1_000_000  # bucket files per key column: one per this many documents
 CLUSTERS_FILE = "clusters.parquet"
@@ -106,13 +104,6 @@ def dedup_ledger(decisions: pl.DataFrame, inputs: dict[str, str]) -> pa.Table:
                 }
             )
     return pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)
-
-
-def write_dedup_ledger(stats_dir: Path, table: pa.Table) -> None:
-    stats_dir.mkdir(parents=True, exist_ok=True)
-    tmp = stats_dir / f".{LEDGER_NAME}.parquet{TMP_SUFFIX}"
-    pq.write_table(table, tmp)
-    os.replace(tmp, stats_dir / f"{LEDGER_NAME}.parquet")
 
 
 def clusters_path(out_dir: Path) -> Path:

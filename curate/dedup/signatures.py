@@ -15,8 +15,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from curate.config import DedupConfig
-from curate.dedup.files import remove_sealed, seal, tmp_path_for
+from curate.dedup.files import remove_sealed, seal
 from curate.dedup.minhash import MinHasher, MinHashParams
+from curate.shards import tmp_path_for
 
 DEDUP_DIR = "dedup"
 STAGE = "signatures"

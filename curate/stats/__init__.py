@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from curate.shards import TMP_SUFFIX
+from curate.shards import write_atomically
 from curate.stats import audit, signals, tables
 from curate.stats.sources import RunOutputs, load_outputs
 
@@ -67,19 +66,13 @@ def compute_stats(out_dir: Path, keep_text: bool = True) -> Stats:
     return Stats(out_dir, result, summarize(run, funnel))
 
 
-def _replace(path: Path, write) -> None:  # noqa: ANN001 - a callable taking the temporary path
-    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
-    write(tmp)
-    os.replace(tmp, path)
-
-
 def write_stats(stats: Stats) -> Path:
     """OUT/report/<table>.parquet for every table, and OUT/report/stats.json with all of them."""
     directory = stats.out_dir / REPORT_DIR
     directory.mkdir(exist_ok=True)
     for name, table in stats.tables.items():
-        _replace(directory / f"{name}.parquet", table.write_parquet)
+        write_atomically(directory / f"{name}.parquet", table.write_parquet)
     document = {"summary": stats.summary, **{n: t.to_dicts() for n, t in stats.tables.items()}}
     path = directory / STATS_JSON
-    _replace(path, lambda tmp: tmp.write_text(json.dumps(document, indent=1, default=str)))
+    write_atomically(path, lambda tmp: tmp.write_text(json.dumps(document, indent=1, default=str)))
     return path

@@ -5,12 +5,11 @@ distributions, the filter audit and the data size in Chinchilla terms."""
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 
 import polars as pl
 
-from curate.shards import TMP_SUFFIX
+from curate.shards import write_atomically
 from curate.stats import REPORT_DIR, Stats, charts
 from curate.stats.tables import ALL
 
@@ -145,7 +144,5 @@ def render(stats: Stats) -> str:
 def write_report(stats: Stats) -> Path:
     path = stats.out_dir / REPORT_DIR / REPORT_FILE
     path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
-    tmp.write_text(render(stats), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    page = render(stats)
+    return write_atomically(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
