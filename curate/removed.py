@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from curate.config import OutputConfig
 from curate.document import DOCUMENT_SCHEMA
@@ -33,6 +34,17 @@ REMOVED_SCHEMA = pa.schema(
 def text_sizes(text: str) -> tuple[int, int, int]:
     """(characters, whitespace-separated words, UTF-8 bytes) of a text."""
     return len(text), len(text.split()), len(text.encode("utf-8", "surrogatepass"))
+
+
+def document_sizes(texts: pa.ChunkedArray) -> pa.Table:
+    """The columns of SIZE_COLUMNS for a column of texts, counted as `text_sizes` counts them."""
+    return pa.table(
+        {
+            "chars": pc.utf8_length(texts).cast(pa.int64()),
+            "words": pa.array([len(text.split()) for text in texts.to_pylist()], pa.int64()),
+            "bytes": pc.binary_length(texts).cast(pa.int64()),
+        }
+    )
 
 
 def removed_files(stats_dir: Path, task: str | None = None) -> list[Path]:

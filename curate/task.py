@@ -25,7 +25,7 @@ from curate.filter_stage import FilterStage, UrlStage
 from curate.langid_stage import LangidStage
 from curate.ledger import Ledger, write_ledger_table
 from curate.readers import read_input
-from curate.removed import RemovedWriter, removed_files, text_sizes
+from curate.removed import SIZE_COLUMNS, RemovedWriter, document_sizes, removed_files, text_sizes
 from curate.shards import TMP_SUFFIX, PartitionedWriter
 
 BATCH_DOCS = 1000
@@ -143,15 +143,15 @@ class _Batch:
         if not langs:
             return
         table = pa.Table.from_pydict(columns, schema=DOCUMENT_SCHEMA)
+        sizes = document_sizes(table["text"])  # once, for the ledger and the signatures
         if self.signatures:
-            self.signatures.write(table)
+            self.signatures.write(table, sizes)
         distinct = sorted(set(langs))
         for lang in distinct:
-            part = table if len(distinct) == 1 else table.filter(pc.equal(table["lang"], lang))
-            text_bytes = pc.sum(pc.binary_length(part["text"])).as_py() or 0
-            chars = pc.sum(pc.utf8_length(part["text"])).as_py() or 0
-            words = sum(len(text.split()) for text in part["text"].to_pylist())
-            self.ledger.book("write", "kept", "kept", text_bytes, lang, part.num_rows, chars, words)
+            mask = None if len(distinct) == 1 else pc.equal(table["lang"], lang)
+            part, part_sizes = (table, sizes) if mask is None else (table.filter(mask), sizes.filter(mask))
+            chars, words, nbytes = (pc.sum(part_sizes[name]).as_py() or 0 for name in SIZE_COLUMNS)
+            self.ledger.book("write", "kept", "kept", nbytes, lang, part.num_rows, chars, words)
             self.writer.write(lang, part)
 
 

@@ -6,7 +6,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from curate.removed import REMOVED_SCHEMA, SIZE_COLUMNS, text_sizes
+from curate.removed import REMOVED_SCHEMA, SIZE_COLUMNS, document_sizes
 
 CLUSTER_ID, CLUSTER_SIZE = "dup_cluster_id", "dup_cluster_size"
 
@@ -31,11 +31,11 @@ class ClusterDecisions:
         """The rows of `table` that dedup removes, in the removed-documents schema."""
         dropped = table.filter(pc.is_in(table["id"], value_set=self.removed_ids))
         reasons = pc.take(self.removed_reasons, pc.index_in(dropped["id"], value_set=self.removed_ids))
-        sizes = [text_sizes(text) for text in dropped["text"].to_pylist()]
+        sizes = document_sizes(dropped["text"])
         extra = {
             "stage": pa.array(["dedup"] * dropped.num_rows, pa.string()),
             "reason": reasons,
-            **{name: pa.array([s[i] for s in sizes], pa.int64()) for i, name in enumerate(SIZE_COLUMNS)},
+            **{name: sizes[name] for name in SIZE_COLUMNS},
         }
         for name, values in extra.items():
             dropped = dropped.append_column(name, values)

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from curate.config import DedupConfig
@@ -93,17 +92,17 @@ class SignatureWriter:
         self._tmp = tmp_path_for(path)
         self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
 
-    def write(self, documents: pa.Table) -> None:
-        texts = documents["text"].to_pylist()
-        signatures, exact = self.hasher.sketch(texts)
+    def write(self, documents: pa.Table, sizes: pa.Table) -> None:
+        """Signature rows of `documents`; `sizes`: their chars, words and bytes columns."""
+        signatures, exact = self.hasher.sketch(documents["text"].to_pylist())
         bands = self.hasher.band_keys(signatures)
         columns = {
             "id": documents["id"],
             "lang": documents["lang"],
             "domain": documents["domain"],
-            "chars": pc.utf8_length(documents["text"]).cast(pa.int64()),
-            "words": pa.array([len(text.split()) for text in texts], type=pa.int64()),
-            "bytes": pc.binary_length(documents["text"]).cast(pa.int64()),
+            "chars": sizes["chars"],
+            "words": sizes["words"],
+            "bytes": sizes["bytes"],
             "crawl_date": documents["crawl_date"],
             URL_KEY: url_keys(documents["url"].to_pylist()),
             EXACT_KEY: pa.array(exact, type=pa.uint64()),
