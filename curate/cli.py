@@ -18,6 +18,7 @@ from curate.run import RunResult, run_pipeline
 from curate.stats_cli import add_stats_parsers, cmd_report, cmd_stats, produce_report
 from curate.summary import format_failures, format_inputs, format_languages, format_reasons
 from curate.task import STATS_DIR
+from curate.train_cli import add_train_parsers, cmd_ablate, cmd_budget, cmd_pretrain, cmd_sample
 
 
 class _Parser(argparse.ArgumentParser):
@@ -120,11 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where to put it (default: ./curate-demo)",
     )
+    demo.add_argument(
+        "--pretrain-steps",
+        type=int,
+        default=300,
+        metavar="N",
+        help="then train a tiny GPT for N steps and sample from it (300; 0 skips; needs curate[train])",
+    )
     add_run_options(demo)
     add_langid_parser(commands)
     add_quality_parser(commands)
     add_dedup_parser(commands)
     add_stats_parsers(commands)
+    add_train_parsers(commands)
     return parser
 
 
@@ -181,7 +190,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from curate.demo import run_demo
 
     return run_demo(
-        Path(args.output), config_from_args(args), show_progress=False if args.no_progress else None
+        Path(args.output),
+        config_from_args(args),
+        show_progress=False if args.no_progress else None,
+        pretrain_steps=args.pretrain_steps,
     )
 
 
@@ -193,6 +205,10 @@ COMMANDS = {
     "dedup": cmd_dedup,
     "stats": cmd_stats,
     "report": cmd_report,
+    "pretrain": cmd_pretrain,
+    "sample": cmd_sample,
+    "budget": cmd_budget,
+    "ablate": cmd_ablate,
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 import langcodes
 
 from curate.errors import UsageError
+from curate.train.settings import ModelConfig, PretrainConfig
 from filters import (
     DEFAULT_ORDER,
     FILTERS,
@@ -169,6 +170,8 @@ class Config:
     filters: FiltersConfig = field(default_factory=FiltersConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)  # `curate pretrain` / `curate ablate`
+    pretrain: PretrainConfig = field(default_factory=PretrainConfig)
 
     def validate(self) -> Config:
         for section in dataclasses.fields(self):

@@ -9,12 +9,20 @@ from curate.config import Config
 from curate.demo.crawl import write_demo_crawl
 from curate.errors import UsageError
 from curate.run import RUN_RECORD, run_pipeline
+from curate.train.settings import ModelConfig, PretrainConfig
 from filters.badwords import BadwordsUnavailableError, find_lists_dir
 
 SAMPLE_NAME = "sample/demo-crawl.warc.gz"
 
 
-def run_demo(directory: Path, config: Config, show_progress: bool | None = None) -> int:
+# Small enough to train in seconds on the demo's few kilobytes of text (it will mostly memorize them).
+DEMO_MODEL = ModelConfig(layers=2, d_model=64, heads=4, d_ff=256, context=64, vocab_size=512)
+DEMO_PROMPTS = ("The ", "Das ", "Le ")
+
+
+def run_demo(
+    directory: Path, config: Config, show_progress: bool | None = None, pretrain_steps: int = 300
+) -> int:
     from curate.cli import report_run  # the CLI owns printing
 
     out = directory / "out"
@@ -33,4 +41,36 @@ def run_demo(directory: Path, config: Config, show_progress: bool | None = None)
     result = run_pipeline([str(crawl)], out, config, show_progress)
     code = report_run(result)
     print(f"\nread the shards: polars.read_parquet('{out}/shards/**/*.parquet')")
+    if pretrain_steps and result.shards:
+        pretrain_demo(out, directory / "model", pretrain_steps, show_progress is not False)
     return code
+
+
+def pretrain_demo(out: Path, model_dir: Path, steps: int, show_progress: bool) -> None:
+    """A tiny GPT on the demo's shards, then a greedy, a top-k and a top-p sample."""
+    try:
+        from curate.train.pretrain import build_trainer, load_model
+        from curate.train.sampling import SamplingSettings, generate
+    except ImportError as exc:
+        print(f"\npretraining left out of the demo ({exc.name} is missing): pip install 'curate[train]'")
+        return
+    shutil.rmtree(model_dir, ignore_errors=True)
+    training = PretrainConfig(steps=steps, batch_size=8, lr=3e-3, warmup_steps=20, eval_every=100)
+    print(f"\npretraining a tiny GPT on the shards: {model_dir}")
+    summary = build_trainer(out, model_dir, DEMO_MODEL, training).train(show_progress)
+    print(
+        f"{summary['params']:,} parameters, {summary['training_tokens']:,} tokens "
+        f"({summary['epochs']:.0f} epochs over {summary['dataset_tokens']['train']:,}) "
+        f"in {summary['seconds']:.1f} s; "
+        f"validation loss {summary['initial_val_loss']:.2f} -> {summary['final_val_loss']:.2f}"
+    )
+    model, tokenizer = load_model(model_dir)
+    settings = [
+        ("greedy", SamplingSettings(temperature=0, max_tokens=40)),
+        ("top-k 20, temperature 0.8", SamplingSettings(temperature=0.8, top_k=20, max_tokens=40)),
+        ("top-p 0.9", SamplingSettings(top_p=0.9, max_tokens=40)),
+    ]
+    for prompt, (name, setting) in zip(DEMO_PROMPTS, settings):
+        sample = generate(model, tokenizer, prompt, setting)
+        print(f"  [{name}] {prompt + sample.text!r}")
+    print(f"more: curate sample {model_dir} --prompt 'The ' --top-p 0.9 --n 3 --logprobs")

@@ -1,0 +1,90 @@
+"""The training text: final shards read with `datasets` (streaming), a language mixture and a
+validation split chosen by document id, so that it is the same whatever the order or the mixture."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from curate.errors import UsageError
+
+HASH_SPACE = 1 << 64
+
+
+def id_hash(doc_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(doc_id.encode(), digest_size=8).digest(), "big")
+
+
+def validation_cutoff(path: Path, fraction: float, langs: list[str] | None = None) -> int:
+    """Documents whose id hash is below the cutoff are held out: the first `fraction` of the hash
+    space, widened to take at least one document so that a tiny dataset still has a validation set."""
+    import polars as pl
+
+    by_lang = shard_files(path)
+    files = [f for lang in (langs or by_lang) for f in by_lang.get(lang, [])]
+    ids = pl.scan_parquet(files).select("id").collect()["id"] if files else []
+    lowest = min((id_hash(doc_id) for doc_id in ids), default=0)
+    return max(int(fraction * HASH_SPACE), lowest + 1)
+
+
+def shard_files(path: Path) -> dict[str, list[str]]:
+    """Parquet files by language, from a run's output dir, its shards/ dir or one lang=xx/ dir."""
+    root = path / "shards" if (path / "shards").is_dir() else path
+    files: dict[str, list[str]] = {}
+    for file in sorted(root.glob("**/*.parquet")):
+        lang = next((p.split("=", 1)[1] for p in file.parent.parts[::-1] if p.startswith("lang=")), "und")
+        files.setdefault(lang, []).append(str(file))
+    if not files:
+        raise UsageError(f"{path}: no Parquet shards found (expected OUT/shards/lang=xx/*.parquet)")
+    return files
+
+
+def _stream(files: list[str]):
+    import datasets
+
+    datasets.disable_progress_bars()
+    return datasets.load_dataset("parquet", data_files=files, split="train", streaming=True).select_columns(
+        ["id", "text"]
+    )
+
+
+def iter_documents(
+    path: Path,
+    split: str,
+    cutoff: int,
+    langs: list[str] | None = None,
+    weights: dict[str, float] | None = None,
+    seed: int = 0,
+) -> Iterator[str]:
+    """Texts of the `train` or `validation` split (the ids hashing below `cutoff`). With `weights`,
+    languages are drawn in those proportions until each has been read once (smaller ones repeat);
+    without, all are read in turn."""
+    import datasets
+
+    by_lang = shard_files(path)
+    chosen = langs or sorted(by_lang)
+    missing = [lang for lang in chosen if lang not in by_lang]
+    if missing:
+        raise UsageError(
+            f"--langs: no shards for {', '.join(missing)} in {path} (found {', '.join(by_lang)})"
+        )
+    unknown = sorted(set(weights or {}) - set(chosen))
+    if unknown:
+        raise UsageError(f"--weights: {', '.join(unknown)} not among the languages trained on")
+    held_out = split == "validation"
+    streams = [
+        _stream(by_lang[lang]).filter(lambda row: (id_hash(row["id"]) < cutoff) == held_out)
+        for lang in chosen
+    ]
+    if weights and split == "train":
+        total = sum(weights.get(lang, 0.0) for lang in chosen)
+        probabilities = [weights.get(lang, 0.0) / total for lang in chosen]
+        streams = [
+            datasets.interleave_datasets(
+                streams, probabilities=probabilities, seed=seed, stopping_strategy="all_exhausted"
+            )
+        ]
+    for stream in streams:
+        for row in stream:
+            yield row["text"]
