@@ -40,6 +40,7 @@ from typing import Any
 from bench_dedup import bench_dedup_scale, bench_minhash  # noqa: E402 - scripts/ is on sys.path
 from bench_filters import bench_filters  # noqa: E402
 from bench_langid import bench_langid, bench_langid_prefix  # noqa: E402
+from bench_train import bench_train  # noqa: E402
 
 MB = 1_000_000
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "warc"
@@ -456,6 +457,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "filters": bench_filters,
     "minhash": bench_minhash,
     "dedup-scale": bench_dedup_scale,
+    "train": bench_train,
 }
 
 
@@ -511,6 +513,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=2_000_000,
         help="--dedup-scale: generated documents (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--steps", type=int, default=30, help="--train: timed steps per model (default: %(default)s)"
     )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     # Internal: one measurement in a child process (see run_measurement).

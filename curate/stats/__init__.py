@@ -13,11 +13,13 @@ import polars as pl
 from curate.shards import write_atomically
 from curate.stats import audit, signals, tables
 from curate.stats.sources import RunOutputs, load_outputs
+from curate.train.budget import TOKENS_PER_PARAM
 
 REPORT_DIR = "report"
 STATS_JSON = "stats.json"
-BYTES_PER_TOKEN = 4.0  # estimate until a tokenizer is trained on the shards (issue #7)
-CHINCHILLA_TOKENS_PER_PARAM = 20
+# The report runs without the train extra, so it estimates tokens; `curate budget --shards OUT
+# --tokenizer MODEL_DIR/tokenizer.json` counts them with a trained tokenizer.
+BYTES_PER_TOKEN = 4.0
 
 
 @dataclass
@@ -41,8 +43,8 @@ def summarize(run: RunOutputs, funnel: pl.DataFrame) -> dict[str, Any]:
         "kept_words": final["words"],
         "kept_bytes": final["bytes"],
         "estimated_tokens": round(tokens),
-        "token_estimate": f"{BYTES_PER_TOKEN:g} UTF-8 bytes per token (no tokenizer yet)",
-        "chinchilla_params": round(tokens / CHINCHILLA_TOKENS_PER_PARAM),
+        "token_estimate": f"{BYTES_PER_TOKEN:g} UTF-8 bytes per token (an estimate; curate budget counts)",
+        "chinchilla_params": round(tokens / TOKENS_PER_PARAM),
         "languages": run.ledger.filter(pl.col("outcome") == "kept")["lang"].n_unique(),
         "stages": run.stages,
     }

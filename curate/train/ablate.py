@@ -8,16 +8,19 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 from curate.config import Config
 from curate.run import run_pipeline
 from curate.shards import write_atomically
 from curate.train.data import validation_cutoff
+from curate.train.packing import sample_documents
 from curate.train.pretrain import TOKENIZER, prepare_data, save_tokens
 from curate.train.trainer import TokenData, Trainer
 
 ABLATION = "ablation.json"
+SAME_SIZE = "unfiltered-same-size"
 
 
 def unfiltered_config(config: Config) -> Config:
@@ -29,67 +32,82 @@ def unfiltered_config(config: Config) -> Config:
     return raw
 
 
+SUMMARY_KEYS = (
+    "dataset_tokens",
+    "training_tokens",
+    "epochs",
+    "initial_val_loss",
+    "final_val_loss",
+    "final_val_perplexity",
+)
+
+
 def ablate(inputs: list[str], out_dir: Path, config: Config, show_progress: bool = True) -> dict:
+    """Three models on the same budget: curated text, all unfiltered text, and unfiltered documents
+    drawn at random up to the curated text's size (quality at equal quantity)."""
     runs = {"curated": out_dir / "curated", "unfiltered": out_dir / "unfiltered"}
     run_pipeline(inputs, runs["curated"], config, show_progress)
     run_pipeline(inputs, runs["unfiltered"], unfiltered_config(config), show_progress)
 
-    models = {name: out_dir / f"model-{name}" for name in runs}
-    # One split for both: ids below the curated run's cutoff are held out of both training sets.
+    models = {name: out_dir / f"model-{name}" for name in (*runs, SAME_SIZE)}
+    # One split for all: ids below the curated run's cutoff are held out of every training set.
     cutoff = validation_cutoff(runs["curated"], config.pretrain.val_fraction, config.pretrain.langs)
     curated = prepare_data(runs["curated"], models["curated"], config.model, config.pretrain, cutoff=cutoff)
     tokenizer = str(models["curated"] / TOKENIZER)
     unfiltered = prepare_data(
         runs["unfiltered"], models["unfiltered"], config.model, config.pretrain, tokenizer, cutoff
     )
-    # Both are scored on the curated held-out documents.
-    unfiltered = TokenData(unfiltered.train, curated.validation, curated.vocab_size)
-    save_tokens(models["unfiltered"], "validation", curated.validation)
+    eot = curated.train[-1]  # every document ends with end-of-text
+    same_size = sample_documents(unfiltered.train, eot, len(curated.train), config.pretrain.seed)
+    arms = {
+        "curated": curated,
+        "unfiltered": TokenData(unfiltered.train, curated.validation, curated.vocab_size),
+        SAME_SIZE: TokenData(same_size, curated.validation, curated.vocab_size),
+    }
+    for name in ("unfiltered", SAME_SIZE):  # each model directory holds what its model saw
+        models[name].mkdir(exist_ok=True)
+        save_tokens(models[name], "train", arms[name].train)
+        save_tokens(models[name], "validation", curated.validation)
+        shutil.copyfile(tokenizer, models[name] / TOKENIZER)
 
     pretrain = config.pretrain
     if not pretrain.steps and not pretrain.tokens:  # default budget: one pass over the curated text
         pretrain = dataclasses.replace(pretrain, tokens=len(curated.train))
     summaries = {
         name: Trainer(models[name], data, config.model, pretrain).train(show_progress)
-        for name, data in (("curated", curated), ("unfiltered", unfiltered))
+        for name, data in arms.items()
     }
+    curated_loss = summaries["curated"]["final_val_loss"]
     result = {
-        name: {
-            key: summary[key]
-            for key in (
-                "dataset_tokens",
-                "training_tokens",
-                "epochs",
-                "initial_val_loss",
-                "final_val_loss",
-                "final_val_perplexity",
-            )
-        }
-        for name, summary in summaries.items()
+        "arms": {name: {key: summary[key] for key in SUMMARY_KEYS} for name, summary in summaries.items()},
+        "validation_tokens": len(curated.validation),
+        # Positive: the model trained on curated text predicts held-out curated text better.
+        "val_loss_minus_curated": {
+            name: round(summaries[name]["final_val_loss"] - curated_loss, 4)
+            for name in ("unfiltered", SAME_SIZE)
+        },
     }
-    result["val_loss_difference"] = round(
-        summaries["unfiltered"]["final_val_loss"] - summaries["curated"]["final_val_loss"], 4
-    )
     write_atomically(out_dir / ABLATION, lambda tmp: tmp.write_text(json.dumps(result, indent=2)))
     return result
 
 
 def format_ablation(result: dict) -> str:
-    header = f"{'trained on':<12}{'train tokens':>14}{'epochs':>8}{'val loss':>10}{'perplexity':>12}"
-    rows = [
-        f"{name:<12}{r['dataset_tokens']['train']:>14,}{r['epochs']:>8.2f}{r['final_val_loss']:>10.4f}"
-        f"{r['final_val_perplexity']:>12.1f}"
-        for name, r in result.items()
-        if isinstance(r, dict)
-    ]
-    difference = result["val_loss_difference"]
-    verdict = "curation helped" if difference > 0 else "curation did not help"
+    columns = (("train tokens", 14), ("epochs", 8), ("val loss", 10), ("perplexity", 12), ("vs curated", 12))
+    header = f"{'trained on':<22}" + "".join(f"{name:>{width}}" for name, width in columns)
+    rows = []
+    for name, arm in result["arms"].items():
+        difference = result["val_loss_minus_curated"].get(name)
+        rows.append(
+            f"{name:<22}{arm['dataset_tokens']['train']:>14,}{arm['epochs']:>8.2f}{arm['final_val_loss']:>10.4f}"
+            f"{arm['final_val_perplexity']:>12.1f}"
+            + (f"{difference:>+12.4f}" if difference is not None else "")
+        )
     return "\n".join(
         [
             header,
             *rows,
             "",
-            f"scored on held-out curated text: {result['curated']['dataset_tokens']['validation']:,} tokens",
-            f"unfiltered - curated = {difference:+.4f} nats/token ({verdict} on this budget)",
+            f"same token budget for each; scored on {result['validation_tokens']:,} held-out curated tokens",
+            "vs curated > 0: curation lowered the validation loss by that many nats per token",
         ]
     )

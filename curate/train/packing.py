@@ -30,6 +30,16 @@ def encode_documents(tokenizer: Tokenizer, texts: Iterable[str], batch: int = 51
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
 
+def sample_documents(tokens: np.ndarray, eot: int, target: int, seed: int) -> np.ndarray:
+    """Whole documents of `tokens` (each ending with `eot`) in a seeded random order, until they
+    hold at least `target` tokens."""
+    documents = np.split(tokens, np.flatnonzero(tokens == eot) + 1)[:-1]  # the last piece is empty
+    order = np.random.default_rng(seed).permutation(len(documents))
+    lengths = np.cumsum([len(documents[i]) for i in order])
+    taken = order[: int(np.searchsorted(lengths, target)) + 1]
+    return np.concatenate([documents[i] for i in taken]) if len(taken) else tokens[:0]
+
+
 class SequenceBatches:
     """Non-overlapping windows of context + 1 tokens (inputs and next-token targets), visited in a
     seeded random order, a new order each epoch."""

@@ -161,6 +161,19 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         self.step, self.history, self.elapsed = state["step"], state["history"], state["elapsed"]
 
+    def train_step(self) -> float:
+        """One optimizer step on the batch of the current step; returns its loss."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = learning_rate(self.step, self.steps, self.config)
+        with self._autocast():
+            loss = self.model.loss(self._tensor(self.batches.batch(self.step)))
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
+        self.optimizer.step()
+        self.step += 1
+        return loss.item()  # waits for the device, so timings around a step are honest
+
     def _tick(self) -> None:
         """Add the wall time since the last tick to `elapsed` (kept across resumptions)."""
         now = time.perf_counter()
@@ -178,16 +191,7 @@ class Trainer:
         )
         self.model.train()
         while self.step < self.steps:
-            for group in self.optimizer.param_groups:
-                group["lr"] = learning_rate(self.step, self.steps, self.config)
-            with self._autocast():
-                loss = self.model.loss(self._tensor(self.batches.batch(self.step)))
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
-            self.optimizer.step()
-            self.step += 1
-            train_loss = round(loss.item(), 4)
+            train_loss = round(self.train_step(), 4)
             seconds = time.perf_counter() - started
             bar.update(1)
             bar.set_postfix(
