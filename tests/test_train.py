@@ -333,7 +333,20 @@ def test_bad_training_config_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["pretrain", str(tmp_path), "-o", str(tmp_path / "m"), "--config", str(bad)]) == 2
     assert "model.heads" in capsys.readouterr().err
     assert main(["pretrain", "-o", str(tmp_path / "m")]) == 2
+    assert main(["pretrain", str(tmp_path / "no-run"), "-o", str(tmp_path / "m")]) == 2
+    assert "no Parquet shards" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+def test_mixture_names_must_match_the_languages(cc_shards, tmp_path, capsys):
+    model_dir = tmp_path / "m"
+    assert (
+        main(["pretrain", str(cc_shards), "-o", str(model_dir), "--langs", "en,de", "--weights", "en=1"]) == 2
+    )
+    assert "--weights" in capsys.readouterr().err
+    assert main(["pretrain", str(cc_shards), "-o", str(model_dir), "--langs", "xx"]) == 2
+    assert "no shards for xx" in capsys.readouterr().err
+    assert not model_dir.exists()
 
 
 # --- ablation -------------------------------------------------------------------------------------

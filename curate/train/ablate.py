@@ -51,7 +51,8 @@ def ablate(inputs: list[str], out_dir: Path, config: Config, show_progress: bool
 
     models = {name: out_dir / f"model-{name}" for name in (*runs, SAME_SIZE)}
     # One split for all: ids below the curated run's cutoff are held out of every training set.
-    cutoff = validation_cutoff(runs["curated"], config.pretrain.val_fraction, config.pretrain.langs)
+    pretrain = config.pretrain
+    cutoff = validation_cutoff(runs["curated"], pretrain.val_fraction, pretrain.langs, pretrain.weights)
     curated = prepare_data(runs["curated"], models["curated"], config.model, config.pretrain, cutoff=cutoff)
     tokenizer = str(models["curated"] / TOKENIZER)
     unfiltered = prepare_data(
@@ -70,7 +71,6 @@ def ablate(inputs: list[str], out_dir: Path, config: Config, show_progress: bool
         save_tokens(models[name], "validation", curated.validation)
         shutil.copyfile(tokenizer, models[name] / TOKENIZER)
 
-    pretrain = config.pretrain
     if not pretrain.steps and not pretrain.tokens:  # default budget: one pass over the curated text
         pretrain = dataclasses.replace(pretrain, tokens=len(curated.train))
     summaries = {

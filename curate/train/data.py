@@ -16,16 +16,32 @@ def id_hash(doc_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(doc_id.encode(), digest_size=8).digest(), "big")
 
 
-def validation_cutoff(path: Path, fraction: float, langs: list[str] | None = None) -> int:
+def validation_cutoff(
+    path: Path, fraction: float, langs: list[str] | None = None, weights: dict[str, float] | None = None
+) -> int:
     """Documents whose id hash is below the cutoff are held out: the first `fraction` of the hash
     space, widened to take at least one document so that a tiny dataset still has a validation set."""
     import polars as pl
 
-    by_lang = shard_files(path)
-    files = [f for lang in (langs or by_lang) for f in by_lang.get(lang, [])]
-    ids = pl.scan_parquet(files).select("id").collect()["id"] if files else []
+    files = [f for group in chosen_files(path, langs, weights).values() for f in group]
+    ids = pl.scan_parquet(files).select("id").collect()["id"]
     lowest = min((id_hash(doc_id) for doc_id in ids), default=0)
     return max(int(fraction * HASH_SPACE), lowest + 1)
+
+
+def chosen_files(
+    path: Path, langs: list[str] | None = None, weights: dict[str, float] | None = None
+) -> dict[str, list[str]]:
+    """The shard files of the languages trained on: `langs`, else those weighted, else all."""
+    by_lang = shard_files(path)
+    chosen = langs or sorted(weights or by_lang)
+    missing = [lang for lang in chosen if lang not in by_lang]
+    if missing:
+        found = ", ".join(by_lang)
+        raise UsageError(f"--langs/--weights: no shards for {', '.join(missing)} in {path} (found {found})")
+    if weights and set(weights) != set(chosen):
+        raise UsageError("--weights: give a weight for each language trained on, and only for those")
+    return {lang: by_lang[lang] for lang in chosen}
 
 
 def shard_files(path: Path) -> dict[str, list[str]]:
@@ -62,24 +78,15 @@ def iter_documents(
     without, all are read in turn."""
     import datasets
 
-    by_lang = shard_files(path)
-    chosen = langs or sorted(by_lang)
-    missing = [lang for lang in chosen if lang not in by_lang]
-    if missing:
-        raise UsageError(
-            f"--langs: no shards for {', '.join(missing)} in {path} (found {', '.join(by_lang)})"
-        )
-    unknown = sorted(set(weights or {}) - set(chosen))
-    if unknown:
-        raise UsageError(f"--weights: {', '.join(unknown)} not among the languages trained on")
+    by_lang = chosen_files(path, langs, weights)
     held_out = split == "validation"
     streams = [
         _stream(by_lang[lang]).filter(lambda row: (id_hash(row["id"]) < cutoff) == held_out)
-        for lang in chosen
+        for lang in by_lang
     ]
     if weights and split == "train":
-        total = sum(weights.get(lang, 0.0) for lang in chosen)
-        probabilities = [weights.get(lang, 0.0) / total for lang in chosen]
+        total = sum(weights.values())
+        probabilities = [weights[lang] / total for lang in by_lang]
         streams = [
             datasets.interleave_datasets(
                 streams, probabilities=probabilities, seed=seed, stopping_strategy="all_exhausted"

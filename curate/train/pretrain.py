@@ -38,9 +38,9 @@ def prepare_data(
 ) -> TokenData:
     """Tokenize both splits into MODEL_DIR (training a tokenizer on the train split unless given).
     `cutoff` fixes the split (see data.validation_cutoff); by default it comes from these shards."""
-    model_dir.mkdir(parents=True, exist_ok=True)
     if cutoff is None:
-        cutoff = validation_cutoff(shards, config.val_fraction, config.langs)
+        cutoff = validation_cutoff(shards, config.val_fraction, config.langs, config.weights)
+    model_dir.mkdir(parents=True, exist_ok=True)
 
     def documents(split: str):
         return iter_documents(shards, split, cutoff, config.langs, config.weights, config.seed)
