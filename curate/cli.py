@@ -9,6 +9,7 @@ from pathlib import Path
 from curate import __version__
 from curate.config import Config, load_config
 from curate.dedup_cli import add_dedup_parser, cmd_dedup
+from curate.demo import DEMO_STEPS
 from curate.errors import CurateError, UsageError
 from curate.inputs import expand_inputs
 from curate.langid_cli import add_langid_parser, cmd_langid
@@ -124,9 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--pretrain-steps",
         type=int,
-        default=300,
+        default=DEMO_STEPS,
         metavar="N",
-        help="then train a tiny GPT for N steps and sample from it (300; 0 skips; needs curate[train])",
+        help="then train a tiny GPT for N steps and sample it (%(default)s; 0 skips; needs curate[train])",
     )
     add_run_options(demo)
     add_langid_parser(commands)
