@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from curate import __version__
+from curate.cli_options import add_executor_options, positive_int
 from curate.config import Config, load_config
 from curate.dedup_cli import add_dedup_parser, cmd_dedup
 from curate.demo import DEMO_STEPS
@@ -27,13 +28,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
-
-
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return number
 
 
 def _status_codes(value: str) -> list[int]:
@@ -96,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="file, directory, glob, http(s)://, s3:// URL, or a Common Crawl *.paths(.gz) file",
     )
     run.add_argument("-o", "--output", required=True, metavar="OUT", help="output directory")
-    run.add_argument("--limit", type=_positive_int, metavar="N", help="process only the first N input files")
+    run.add_argument("--limit", type=positive_int, metavar="N", help="process only the first N input files")
     run.add_argument(
         "--base-url",
         metavar="URL",
@@ -109,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="HTTP status codes to keep, comma-separated (default: 200)",
     )
     add_run_options(run)
+    add_executor_options(run)
 
     demo = commands.add_parser(
         "demo",
@@ -163,6 +158,11 @@ def report_run(result: RunResult) -> int:
         print(format_failures(result.tasks), file=sys.stderr)  # one line per input, nothing else
         return 1
     print(format_inputs(result.tasks))
+    resumed = sum(t.resumed for t in result.tasks)
+    if resumed:
+        print(
+            f"{resumed} of {len(result.tasks)} inputs done by an earlier run: skipped (--force redoes them)"
+        )
     ledger = read_ledgers(result.out_dir / STATS_DIR)
     if ledger.height:
         print()
@@ -182,7 +182,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     inputs = expand_inputs(args.inputs, config.read.cc_base_url, args.limit)
     result = run_pipeline(
-        inputs, Path(args.output), config, show_progress=False if args.no_progress else None
+        inputs,
+        Path(args.output),
+        config,
+        show_progress=False if args.no_progress else None,
+        workers=args.workers,
+        executor=args.executor,
+        ray_address=args.ray_address,
+        force=args.force,
     )
     return report_run(result)
 

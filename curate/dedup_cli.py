@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
+from curate.cli_options import add_executor_options
 from curate.config import load_config
 
 
@@ -35,10 +35,8 @@ def add_dedup_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--cross-language", action="store_true", help="compare documents of different languages too"
     )
-    parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, metavar="N", help="processes (default: CPUs)"
-    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_executor_options(parser)
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
@@ -60,6 +58,9 @@ def cmd_dedup(args: argparse.Namespace) -> int:
         Path(args.output),
         config,
         show_progress=False if args.no_progress else None,
-        workers=max(1, args.workers),
+        workers=args.workers,
+        executor=args.executor,
+        ray_address=args.ray_address,
+        force=args.force,
     )
     return report_run(result)

@@ -21,11 +21,14 @@ from curate.dedup.signatures import DEDUP_DIR, minhash_params
 from curate.dedup.signatures import STAGE as SIGNATURES_STAGE
 from curate.dedup.verify import staged_similarity
 from curate.errors import UsageError
+from curate.executors import Executor, make_executor, run_all
 from curate.finalize import build_shards, staged_languages, staged_parts
+from curate.jobs import forget_processors, process_input, use_processors
 from curate.ledger import write_ledger_table
+from curate.markers import MARKERS_DIR, completed, config_hash, input_size, marker_path
 from curate.removed import removed_files
 from curate.shards import remove_tmp_files, write_atomically
-from curate.task import STAGED_DIR, STATS_DIR, TaskResult, build_processors, run_task, task_id_for
+from curate.task import STAGED_DIR, STATS_DIR, TaskResult, build_processors, task_id_for
 
 RUN_RECORD = "run.json"
 
@@ -68,6 +71,9 @@ def drop_other_tasks(out_dir: Path, tasks: set[str]) -> None:
     for signatures in (out_dir / DEDUP_DIR / SIGNATURES_STAGE).glob("*.parquet"):
         if signatures.stem not in tasks:
             remove_sealed(signatures)
+    for marker in (out_dir / MARKERS_DIR).glob("*.json"):
+        if marker.stem not in tasks:
+            marker_path(out_dir, marker.stem).unlink()
 
 
 def write_run_record(result: RunResult, config: Config) -> None:
@@ -93,7 +99,7 @@ def _file_progress(bar: tqdm):
 
 
 def deduplicate(
-    out_dir: Path, results: list[TaskResult], config: Config, workers: int, show_progress: bool | None
+    out_dir: Path, results: list[TaskResult], config: Config, executor: Executor, show_progress: bool | None
 ) -> ClusterDecisions:
     """Dedup's stages over the documents the succeeded tasks staged, and its ledger entries."""
     tasks = [t.task for t in results if not t.failure]
@@ -101,7 +107,7 @@ def deduplicate(
     if config.dedup.verify:
         staged = [path for lang in staged_languages(out_dir) for path in staged_parts(out_dir, lang, tasks)]
         similarity = staged_similarity(staged, minhash_params(config.dedup))
-    decisions = run_dedup(out_dir, tasks, config.dedup, similarity, workers, show_progress=show_progress)
+    decisions = run_dedup(out_dir, tasks, config.dedup, similarity, executor, show_progress=show_progress)
     write_ledger_table(
         out_dir / STATS_DIR, LEDGER_NAME, dedup_ledger(decisions, {t.task: t.input for t in results})
     )
@@ -113,45 +119,84 @@ def deduplicate(
     return ClusterDecisions(decisions)
 
 
+def _byte_progress(location: str, disable: bool | None) -> tqdm:
+    return tqdm(
+        desc=location.rsplit("/", 1)[-1][:40],
+        unit="B",
+        unit_scale=True,
+        disable=disable,
+        leave=False,
+        file=sys.stderr,
+    )
+
+
+def run_tasks(
+    inputs: list[str], out_dir: Path, config: Config, executor: Executor, force: bool, disable: bool | None
+) -> list[TaskResult]:
+    """Every input's task, skipping those whose completion marker matches (unless `force`)."""
+    digest = config_hash(config)
+    sizes = {location: input_size(location) for location in inputs}
+    results: dict[str, TaskResult] = {}
+    for location in inputs:
+        done = None if force else completed(out_dir, task_id_for(location), location, sizes[location], digest)
+        if done:
+            done.resumed = True
+            results[location] = done
+    pending = [location for location in inputs if location not in results]
+    with tqdm(
+        total=len(inputs), initial=len(results), desc="inputs", unit="file", disable=disable, file=sys.stderr
+    ) as files:
+        if executor.workers == 1:  # in this process: a bar of bytes read per file too
+            for location in pending:
+                with _byte_progress(location, disable) as bar:
+                    results[location] = process_input(
+                        location, out_dir, config, sizes[location], _file_progress(bar)
+                    )
+                files.update()
+        else:
+            jobs = [(location, out_dir, config, sizes[location]) for location in pending]
+            for location, result in zip(pending, run_all(executor, process_input, jobs, files.update)):
+                results[location] = result
+    return [results[location] for location in inputs]
+
+
 def run_pipeline(
     inputs: list[str],
     out_dir: Path,
     config: Config,
     show_progress: bool | None = None,
     workers: int = 1,
+    executor: str = "local",
+    ray_address: str | None = None,
+    force: bool = False,
 ) -> RunResult:
     """Run every input through the pipeline into `out_dir`. Inputs that fail are reported in the
-    result, not raised; if all fail, nothing is left behind. `workers` processes share dedup's
-    band jobs."""
+    result, not raised; if all fail, nothing is left behind. Tasks run on `executor` with `workers`
+    processes (dedup's pair jobs too); a rerun skips the inputs already done unless `force`."""
     started = time.monotonic()
     processors = build_processors(config)  # first: a missing model must fail before anything is written
     created = prepare_output_dir(out_dir)
     drop_other_tasks(out_dir, {task_id_for(location) for location in inputs})
+    if not (out_dir / RUN_RECORD).exists():  # marks OUT as a curate run, so that a killed run can resume
+        write_run_record(RunResult(out_dir, []), config)
     disable = None if show_progress is None else not show_progress
-    results: list[TaskResult] = []
+    use_processors(config, processors)
+    runner = make_executor(executor, workers, ray_address)
     try:
-        files = tqdm(inputs, desc="inputs", unit="file", disable=disable, file=sys.stderr)
-        for location in files:
-            with tqdm(
-                desc=location.rsplit("/", 1)[-1][:40],
-                unit="B",
-                unit_scale=True,
-                disable=disable,
-                leave=False,
-                file=sys.stderr,
-            ) as bar:
-                results.append(run_task(location, out_dir, config, processors, _file_progress(bar)))
+        results = run_tasks(inputs, out_dir, config, runner, force, disable)
+        result = RunResult(out_dir, results)
+        succeeded = [t.task for t in results if not t.failure]
+        if not succeeded:
+            if created:
+                shutil.rmtree(out_dir, ignore_errors=True)
+            return result
+        decisions = (
+            deduplicate(out_dir, results, config, runner, show_progress) if config.dedup.enabled else None
+        )
     finally:
+        runner.close()
+        forget_processors()
         processors.close()
-    result = RunResult(out_dir, results)
-    succeeded = [t.task for t in results if not t.failure]
-    if not succeeded:
-        if created:
-            shutil.rmtree(out_dir, ignore_errors=True)
-        return result
-    decisions = (
-        deduplicate(out_dir, results, config, workers, show_progress) if config.dedup.enabled else None
-    )
     if decisions is None:
         shutil.rmtree(out_dir / DEDUP_DIR, ignore_errors=True)
     result.shards = build_shards(out_dir, succeeded, config.output, decisions)

@@ -49,6 +49,7 @@ class TaskResult:
     input: str
     totals: dict[str, int] = field(default_factory=dict)
     failure: str | None = None
+    resumed: bool = False  # done by an earlier run of the same command (its marker matched)
 
 
 class Stage(Protocol):

@@ -5,10 +5,8 @@ the removed documents while it writes the shards."""
 from __future__ import annotations
 
 import math
-import multiprocessing
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -24,6 +22,8 @@ from curate.dedup.files import StageFileError, verified, write_sealed
 from curate.dedup.pairs import STAGE as PAIRS_STAGE
 from curate.dedup.pairs import SignatureSource, candidate_pairs
 from curate.dedup.signatures import DEDUP_DIR, EXACT_KEY, URL_KEY, band_columns, minhash_params
+from curate.executors import Executor, run_all
+from curate.executors.local import LocalExecutor
 from curate.ledger import LEDGER_SCHEMA
 
 DOCS_PER_PARTITION = 1_000_000  # bucket files per key column: one per this many documents
@@ -54,11 +54,11 @@ def compute_pairs(
     sources: list[SignatureSource],
     pairs_dir: Path,
     config: DedupConfig,
-    workers: int = 1,
+    executor: Executor | None = None,
     docs_per_partition: int = DOCS_PER_PARTITION,
     show_progress: bool | None = False,
 ) -> dict[str, Path]:
-    """Candidate pairs per key column, one job per column; the same files whatever `workers`."""
+    """Candidate pairs per key column, one job per column; the same files whatever the executor."""
     shutil.rmtree(pairs_dir, ignore_errors=True)
     pairs_dir.mkdir(parents=True)
     total = sum(s.rows for s in sources)
@@ -67,16 +67,7 @@ def compute_pairs(
     jobs = [(c, sources, pairs_dir / f"{c}.parquet", partitions, config.cross_language) for c in columns]
     disable = None if show_progress is None else not show_progress
     with tqdm(total=len(jobs), desc="dedup pairs", unit="key", disable=disable, file=sys.stderr) as bar:
-        if workers > 1 and len(jobs) > 1:
-            # spawn, not fork: forking a process whose polars/Arrow thread pools hold locks can hang
-            spawn = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=spawn) as pool:
-                for _ in pool.map(candidate_pairs, *zip(*jobs)):
-                    bar.update()
-        else:
-            for job in jobs:
-                candidate_pairs(*job)
-                bar.update()
+        run_all(executor or LocalExecutor(), candidate_pairs, jobs, bar.update)
     return {c: verified(pairs_dir / f"{c}.parquet", PAIRS_STAGE) for c in columns}
 
 
@@ -119,7 +110,7 @@ def run_dedup(
     tasks: list[str],
     config: DedupConfig,
     similarity: Similarity | None = None,
-    workers: int = 1,
+    executor: Executor | None = None,
     docs_per_partition: int = DOCS_PER_PARTITION,
     show_progress: bool | None = False,
 ) -> pl.DataFrame:
@@ -127,7 +118,7 @@ def run_dedup(
     returns it. `similarity` is required when config.verify is set."""
     sources = signature_sources(out_dir, tasks)
     pairs_dir = out_dir / DEDUP_DIR / "pairs"
-    pairs = compute_pairs(sources, pairs_dir, config, workers, docs_per_partition, show_progress)
+    pairs = compute_pairs(sources, pairs_dir, config, executor, docs_per_partition, show_progress)
     url_pairs = [pairs[URL_KEY]] if URL_KEY in pairs else []
     content_pairs = [path for column, path in pairs.items() if column != URL_KEY]
     if config.verify and similarity is None:

@@ -1,0 +1,34 @@
+"""Jobs as Ray tasks: on the cluster at `--ray-address`, or on a local Ray started for the run
+(and stopped after it). Workers must be able to import curate and reach the inputs and OUT."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from curate.errors import UsageError
+
+
+class RayExecutor:
+    def __init__(self, workers: int = 1, address: str | None = None) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise UsageError("--executor ray needs the ray extra: pip install 'curate[ray]'") from None
+        self._ray = ray
+        self._started_here = not ray.is_initialized()
+        if self._started_here:
+            options: dict[str, Any] = {"address": address} if address else {"num_cpus": max(1, workers)}
+            ray.init(**options, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        self.workers = int(ray.cluster_resources().get("CPU", workers))
+
+    def imap_unordered(self, fn: Callable[..., Any], jobs: list[tuple]) -> Iterator[tuple[int, Any]]:
+        remote = self._ray.remote(num_cpus=1, max_retries=1)(fn)
+        pending = {remote.remote(*job): index for index, job in enumerate(jobs)}
+        while pending:
+            done, _ = self._ray.wait(list(pending), num_returns=1)
+            yield pending.pop(done[0]), self._ray.get(done[0])
+
+    def close(self) -> None:
+        if self._started_here and self._ray.is_initialized():
+            self._ray.shutdown()

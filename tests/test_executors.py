@@ -1,0 +1,114 @@
+"""Executors and resumability: the same shards whatever the executor and worker count; a killed
+run resumed with the same command loses and doubles nothing; markers catch changed inputs/config."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import polars as pl
+import pytest
+
+from curate.cli import main
+from curate.config import Config
+from curate.markers import MARKERS_DIR
+from tests.conftest import SHARED_DATA, WARC_DIR, ledger, run, shards
+
+CC_TEXT = SHARED_DATA / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"
+
+
+def inputs_in_order() -> list[str]:
+    """Every shared crawl file, then the larger text sample (so a kill lands before the end)."""
+    return [str(p) for p in sorted(WARC_DIR.iterdir())] + [str(CC_TEXT)]
+
+
+def same_output(a, b) -> None:
+    left, right = shards(a), shards(b)
+    assert left.height > 0 and left.equals(right)
+    assert left["id"].n_unique() == left.height  # none doubled
+    by_outcome = [ledger(out).group_by("outcome").agg(pl.col("docs").sum()).sort("outcome") for out in (a, b)]
+    assert by_outcome[0].equals(by_outcome[1])
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """All inputs in one uninterrupted run, one worker, in this process."""
+    out = tmp_path_factory.mktemp("reference") / "out"
+    run(inputs_in_order(), out, Config())
+    return out
+
+
+def test_two_workers_give_the_same_shards(reference, tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", *inputs_in_order(), "-o", str(out), "--workers", "2", "--no-progress"]) in (0, 1)
+    same_output(reference, out)
+    assert len(list((out / MARKERS_DIR).glob("*.json"))) == len(inputs_in_order())
+
+
+def test_killed_run_resumes_to_the_same_shards(reference, tmp_path):
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "curate.cli",
+        "run",
+        *inputs_in_order(),
+        "-o",
+        str(out),
+        "--workers",
+        "1",
+        "--no-progress",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while len(list((out / MARKERS_DIR).glob("*.json"))) < 3 and time.time() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    done = len(list((out / MARKERS_DIR).glob("*.json")))
+    assert 3 <= done < len(inputs_in_order()), "the run was not killed midway"
+    assert not (out / "shards").exists()
+    rerun = subprocess.run(command, capture_output=True, text=True, env={**os.environ})
+    assert rerun.returncode in (0, 1), rerun.stderr
+    assert f"{done} of {len(inputs_in_order())} inputs done by an earlier run" in rerun.stdout
+    same_output(reference, out)
+
+
+def test_markers_skip_only_unchanged_inputs_and_config(tmp_path):
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in ("whirlwind.warc.gz", "cc.warc.gz"):
+        shutil.copy(WARC_DIR / name, source / name)
+    out = tmp_path / "out"
+    inputs = sorted(source.iterdir())
+    first = run(inputs, out, Config())
+    assert not any(t.resumed for t in first.tasks)
+    assert all(t.resumed for t in run(inputs, out, Config()).tasks)
+    # A changed input is redone, the other one is not.
+    changed = source / "cc.warc.gz"
+    changed.write_bytes(changed.read_bytes() + (WARC_DIR / "cc.warc.gz").read_bytes())
+    again = {t.input.rsplit("/", 1)[-1]: t for t in run(inputs, out, Config()).tasks}
+    assert again["cc.warc.gz"].resumed is False and again["whirlwind.warc.gz"].resumed is True
+    assert again["cc.warc.gz"].totals["read"] == 2 * first.tasks[0].totals["read"]
+    # A changed config redoes everything; so does force.
+    stricter = Config()
+    stricter.langid.prefix_chars = 4000
+    assert not any(t.resumed for t in run(inputs, out, stricter).tasks)
+    from curate.run import run_pipeline
+
+    forced = run_pipeline([str(i) for i in inputs], out, stricter.validate(), show_progress=False, force=True)
+    assert not any(t.resumed for t in forced.tasks)
+
+
+def test_ray_executor_gives_the_local_shards(reference, tmp_path):
+    pytest.importorskip("ray", reason="the ray extra (pip install 'curate[ray]')")
+    out = tmp_path / "out"
+    code = main(
+        ["run", *inputs_in_order(), "-o", str(out), "--executor", "ray", "--workers", "2", "--no-progress"]
+    )
+    assert code in (0, 1)
+    same_output(reference, out)
