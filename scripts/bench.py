@@ -40,6 +40,8 @@ from typing import Any
 from bench_dedup import bench_dedup_scale, bench_minhash  # noqa: E402 - scripts/ is on sys.path
 from bench_filters import bench_filters  # noqa: E402
 from bench_langid import bench_langid, bench_langid_prefix  # noqa: E402
+from bench_pipeline import MEASUREMENTS as PIPELINE_MEASUREMENTS  # noqa: E402
+from bench_pipeline import bench_pipeline, bench_workers  # noqa: E402
 from bench_train import bench_train  # noqa: E402
 
 MB = 1_000_000
@@ -125,9 +127,12 @@ def collect_pages(data_dir: Path) -> list[Page]:
     return pages
 
 
-def build_replay_warc(pages: list[Page], path: Path, min_records: int, target_mb: float) -> BuiltInput:
+def build_replay_warc(
+    pages: list[Page], path: Path, min_records: int, target_mb: float, id_prefix: str = ""
+) -> BuiltInput:
     """Write `pages` round-robin as a per-record gzip WARC until both `min_records` and `target_mb`
-    of HTML are reached. Record ids are uuid5 of the record index: unique and deterministic."""
+    of HTML are reached. Record ids are uuid5 of `id_prefix` and the record index: unique (give each
+    file its own prefix) and deterministic."""
     from warcio.warcwriter import WARCWriter
 
     if not pages:
@@ -160,7 +165,10 @@ def build_replay_warc(pages: list[Page], path: Path, min_records: int, target_mb
                     payload=io.BytesIO(page.body),
                     length=len(page.body),
                     http_headers=page.http_headers,
-                    warc_headers_dict={"WARC-Record-ID": _record_id(index), "WARC-Date": page.date},
+                    warc_headers_dict={
+                        "WARC-Record-ID": _record_id(f"{id_prefix}{index}"),
+                        "WARC-Date": page.date,
+                    },
                 )
             )
             records += 1
@@ -250,7 +258,7 @@ EXTRACT_VARIANTS: dict[str, Callable[[Path, Path], int]] = {
     "curate-full": measure_curate_full,
 }
 # Every measurement a child process can run, by name; later benchmarks add theirs.
-MEASUREMENTS: dict[str, Callable[[Path, Path], int]] = {**EXTRACT_VARIANTS}
+MEASUREMENTS: dict[str, Callable[[Path, Path], int]] = {**EXTRACT_VARIANTS, **PIPELINE_MEASUREMENTS}
 
 
 def _peak_rss_mb() -> tuple[float, float]:
@@ -458,6 +466,8 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "minhash": bench_minhash,
     "dedup-scale": bench_dedup_scale,
     "train": bench_train,
+    "pipeline": bench_pipeline,
+    "workers": bench_workers,
 }
 
 

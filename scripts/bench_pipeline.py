@@ -1,0 +1,223 @@
+"""Whole-pipeline benchmarks for scripts/bench.py.
+
+--pipeline: `curate run` (everything: extraction, language ID, the filters, dedup, shards and the
+report) against datatrove's FineWeb first stage (WarcReader -> URLFilter -> Trafilatura ->
+LanguageFilter -> Gopher repetition -> Gopher quality -> C4 -> FineWeb -> JSONL writer), one worker
+each, on the same replayed WARC; and curate with trafilatura too, so that the extractor's share of
+the difference shows. --workers: `curate run` over 20 files with one and with two worker processes.
+
+Only the standard library at module level (bench.py's rule: spawned children re-import it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+WORKER_FILES = 20
+LDNOOBW = Path(__file__).resolve().parents[2] / "shared" / "data" / "ldnoobw"
+
+
+def _curate_config(extractor: str = "resiliparse"):
+    from curate.config import Config
+
+    config = Config()
+    config.extract.extractor = extractor
+    config.filters.badwords_dir = str(LDNOOBW)
+    return config.validate()
+
+
+def _run_curate(inputs: list[str], out_dir: Path, extractor: str, workers: int, report: bool) -> int:
+    from curate.run import run_pipeline
+    from curate.stats_cli import produce_report
+
+    result = run_pipeline(inputs, out_dir, _curate_config(extractor), show_progress=False, workers=workers)
+    if result.failed:
+        raise RuntimeError("; ".join(t.failure or "" for t in result.failed))
+    if report:
+        produce_report(out_dir)
+    return sum(t.totals["read"] for t in result.tasks)
+
+
+def measure_pipeline_curate(path: Path, out_dir: Path) -> int:
+    return _run_curate([str(path)], out_dir, "resiliparse", 1, report=True)
+
+
+def measure_pipeline_curate_trafilatura(path: Path, out_dir: Path) -> int:
+    return _run_curate([str(path)], out_dir, "trafilatura", 1, report=True)
+
+
+def _datatrove_language_filter():
+    """datatrove's LanguageFilter with lid.176 from the same file curate uses (it cannot download
+    here). datatrove asks for the `fasttext-numpy2-wheel` distribution and predicts one string at a
+    time, which the real `fasttext` refuses under NumPy 2; the model is wrapped to predict a
+    one-element list instead: the same C++ call."""
+    from datatrove.pipeline.filters import LanguageFilter
+    from datatrove.utils.lid import FT176LID
+    from fasttext.FastText import _FastText
+
+    from langid.model import find_model
+
+    class OneTextPredict:
+        def __init__(self, model) -> None:
+            self.model = model
+
+        def predict(self, text: str, k: int = -1):
+            labels, scores = self.model.predict([text], k=k)
+            return labels[0], scores[0]
+
+    class SharedLid176(FT176LID):
+        @property
+        def model(self):
+            if self._model is None:
+                self._model = OneTextPredict(_FastText(str(find_model())))
+            return self._model
+
+    LanguageFilter._requires_dependencies = ["fasteners"]
+    language_filter = LanguageFilter()
+    language_filter.model = SharedLid176(None)
+    return language_filter
+
+
+def measure_pipeline_datatrove(path: Path, out_dir: Path) -> int:
+    """datatrove's FineWeb first stage, as in its examples/fineweb.py, one task, one worker."""
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.extractors import Trafilatura
+    from datatrove.pipeline.filters import (
+        C4QualityFilter,
+        FineWebQualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+        URLFilter,
+    )
+    from datatrove.pipeline.readers import WarcReader
+    from datatrove.pipeline.writers.jsonl import JsonlWriter
+
+    pipeline = [
+        WarcReader(str(path.parent), glob_pattern=path.name),
+        URLFilter(),
+        Trafilatura(favour_precision=True),
+        _datatrove_language_filter(),
+        GopherRepetitionFilter(),
+        GopherQualityFilter(),
+        C4QualityFilter(filter_no_terminal_punct=False),
+        FineWebQualityFilter(),
+        JsonlWriter(str(out_dir / "output")),
+    ]
+    executor = LocalPipelineExecutor(pipeline=pipeline, tasks=1, workers=1, logging_dir=str(out_dir / "logs"))
+    stats = executor.run()
+    return int(stats.stats[0].stats["documents"].total)  # what its reader read
+
+
+def measure_workers(workers: int, directory: Path, out_dir: Path) -> int:
+    return _run_curate(
+        [str(p) for p in sorted(directory.glob("*.warc.gz"))], out_dir, "resiliparse", workers, report=False
+    )
+
+
+def measure_workers_1(path: Path, out_dir: Path) -> int:
+    return measure_workers(1, path, out_dir)
+
+
+def measure_workers_2(path: Path, out_dir: Path) -> int:
+    return measure_workers(2, path, out_dir)
+
+
+PIPELINE_VARIANTS = {
+    "datatrove": measure_pipeline_datatrove,
+    "curate": measure_pipeline_curate,
+    "curate-trafilatura": measure_pipeline_curate_trafilatura,
+}
+WORKER_VARIANTS = {"workers-1": measure_workers_1, "workers-2": measure_workers_2}
+MEASUREMENTS = {f"pipeline-{k}": v for k, v in PIPELINE_VARIANTS.items()} | WORKER_VARIANTS
+
+
+def _rounds(bench, variants: list[str], input_path: Path, workdir: Path, repeat: int, records: int) -> dict:
+    """Interleaved rounds of every variant in its own process; the best of each."""
+    summaries = {variant: bench.VariantSummary(variant) for variant in variants}
+    for round_number in range(1, repeat + 1):
+        for variant, summary in summaries.items():
+            run = bench.run_measurement(variant, input_path, workdir)
+            summary.runs.append(run)
+            print(
+                f"  round {round_number}/{repeat} {variant:<30} {records / run.seconds:8.1f} records/s "
+                f"({run.seconds:.1f} s), peak RSS {run.peak_rss_mb:.0f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
+    return summaries
+
+
+def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """Whole pipeline against datatrove's FineWeb first stage, one worker each, same input."""
+    import bench
+
+    built = bench.build_replay_warc(
+        bench.collect_pages(args.data), workdir / bench.REPLAY_NAME, args.records, 0
+    )
+    records = built.records
+    print(
+        f"input: {records} HTML records replayed from {built.source_pages} pages, "
+        f"{built.compressed_mb:.1f} MB gzipped, {built.html_mb:.1f} MB of HTML; "
+        f"best of {args.repeat} interleaved rounds, one worker each\n"
+    )
+    summaries = _rounds(
+        bench, [f"pipeline-{v}" for v in PIPELINE_VARIANTS], built.path, workdir, args.repeat, records
+    )
+    rate = {name: records / summary.best.seconds for name, summary in summaries.items()}
+    base = rate["pipeline-datatrove"]
+    print(
+        "| pipeline (one worker) | extractor | records/s | vs datatrove | peak RSS MB |\n"
+        "|---|---|---:|---:|---:|"
+    )
+    labels = {
+        "pipeline-datatrove": ("datatrove 0.10.1, FineWeb first stage", "trafilatura"),
+        "pipeline-curate": ("`curate run`, everything + report", "resiliparse"),
+        "pipeline-curate-trafilatura": ("`curate run --extractor trafilatura`", "trafilatura"),
+    }
+    for name, summary in summaries.items():
+        label, extractor = labels[name]
+        print(
+            f"| {label} | {extractor} | {rate[name]:.1f} | {rate[name] / base:.1f}x "
+            f"| {summary.peak_rss_mb:.0f} |"
+        )
+    return {
+        name: {
+            "records_per_s": rate[name],
+            "vs_datatrove": rate[name] / base,
+            "peak_rss_mb": summaries[name].peak_rss_mb,
+        }
+        for name in summaries
+    }
+
+
+def bench_workers(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """`curate run` over 20 files: two worker processes against one."""
+    import bench
+
+    directory = workdir / "files"
+    directory.mkdir(exist_ok=True)
+    pages = bench.collect_pages(args.data)
+    per_file = max(1, args.records // WORKER_FILES)
+    for index in range(WORKER_FILES):
+        bench.build_replay_warc(
+            pages, directory / f"part-{index:02d}.warc.gz", per_file, 0, id_prefix=f"{index}-"
+        )
+    records = per_file * WORKER_FILES
+    print(
+        f"input: {WORKER_FILES} WARC files of {per_file} HTML records; `curate run` without the report, "
+        f"best of {args.repeat} interleaved rounds\n"
+    )
+    summaries = _rounds(bench, list(WORKER_VARIANTS), directory, workdir, args.repeat, records)
+    rate = {name: records / summary.best.seconds for name, summary in summaries.items()}
+    print("| workers | records/s | vs one worker | peak RSS MB (largest process) |\n|---:|---:|---:|---:|")
+    for name, summary in summaries.items():
+        print(
+            f"| {name.split('-')[1]} | {rate[name]:.1f} | {rate[name] / rate['workers-1']:.2f}x | "
+            f"{summary.peak_rss_mb:.0f} |"
+        )
+    return {
+        name: {"records_per_s": rate[name], "vs_one": rate[name] / rate["workers-1"]} for name in summaries
+    }
