@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Any
 
 from filters.base import BatchFilter
 from filters.text import TextFeatures
+
+WORD_RUN = re.compile(r"\w+")
 
 ENV_VAR = "CURATE_BADWORDS_DIR"
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "curate" / "ldnoobw"
@@ -79,20 +82,29 @@ class LanguageList:
         self.lang = lang
         self.terms = sorted(terms)
         self.whole_word = lang not in SUBSTRING_LANGUAGES
+        # A term that is one run of word characters matches, between boundaries, exactly the maximal
+        # runs equal to it: counted from one pass over the text's runs instead of a scan per term.
+        self.run_terms = (
+            frozenset(t for t in self.terms if WORD_RUN.fullmatch(t)) if self.whole_word else frozenset()
+        )
+        self.other_terms = [t for t in self.terms if t not in self.run_terms]
 
     @cached_property
     def _patterns(self) -> dict[str, re.Pattern]:
-        return {t: re.compile(rf"(?<!\w){re.escape(t)}(?!\w)") for t in self.terms}
+        return {t: re.compile(rf"(?<!\w){re.escape(t)}(?!\w)") for t in self.other_terms}
 
     def matches(self, lowered: str) -> dict[str, int]:
-        """{term: occurrences} in already lower-cased text."""
+        """{term: occurrences} in already lower-cased text, terms in sorted order."""
         found = {}
-        for term in self.terms:
+        if self.run_terms:
+            runs = Counter(WORD_RUN.findall(lowered))
+            found = {term: runs[term] for term in self.run_terms & runs.keys()}
+        for term in self.other_terms:
             if term in lowered:  # cheap check first: almost every term is absent
                 count = len(self._patterns[term].findall(lowered)) if self.whole_word else lowered.count(term)
                 if count:
                     found[term] = count
-        return found
+        return dict(sorted(found.items()))
 
 
 def load_lists(directory: Path) -> dict[str, LanguageList]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from filters.base import BatchFilter, over, ratio
 from filters.text import TextFeatures, ngram_hashes
@@ -111,8 +112,8 @@ class GopherRepetition(BatchFilter[GopherRepetitionThresholds]):
             "rep_dup_line_char_ratio": ratio(line_chars, text_len),
         }
         words = doc.words
-        vocabulary: dict[str, int] = {}
-        ids = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for w in words), np.uint64, len(words))
+        # Word ids in order of first appearance (a hash table in Arrow, not a Python dict per word).
+        ids = pa.array(words, pa.string()).dictionary_encode().indices.to_numpy().astype(np.uint64)
         lengths = np.fromiter(map(len, words), np.int64, len(words))
         cumulative = np.concatenate(([0], np.cumsum(lengths)))
         for n in (*TOP_NGRAMS, *DUPLICATE_NGRAMS):

@@ -57,7 +57,7 @@ def _split_chunk(chunk: str, tokens: list[str]) -> None:
         chunk = chunk[width:]
     suffixes: list[str] = []
     while chunk:
-        if "." in chunk and (chunk.lower() in ABBREVIATIONS or INITIALS.fullmatch(chunk)):
+        if "." in chunk and _keeps_period(chunk):
             break
         if ("@" in chunk or "/" in chunk or "www" in chunk) and URL_OR_EMAIL.fullmatch(chunk):
             break
@@ -82,11 +82,26 @@ def _split_chunk(chunk: str, tokens: list[str]) -> None:
     tokens.extend(reversed(suffixes))
 
 
+def _keeps_period(chunk: str) -> bool:
+    return chunk.lower() in ABBREVIATIONS or INITIALS.fullmatch(chunk) is not None
+
+
 def split_words(text: str, lang: str = "en") -> list[str]:
     tokens: list[str] = []
     for chunk in text.split():
         if chunk.isalnum():  # the common case: a plain word or number
             tokens.append(chunk)
+            continue
+        # Next most common: a word and one trailing mark ("word," "end."), which _split_chunk would
+        # split the same way unless it is an abbreviation or initials.
+        head, last = chunk[:-1], chunk[-1]
+        if (
+            head.isalnum()
+            and last not in "'’"
+            and is_symbol_char(last)
+            and not (last == "." and _keeps_period(chunk))
+        ):
+            tokens += (head, last)
         else:
             _split_chunk(chunk, tokens)
     if lang in UNSPACED_LANGUAGES:

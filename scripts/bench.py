@@ -23,6 +23,8 @@ import io
 import itertools
 import json
 import platform
+import random
+import re
 import resource
 import shutil
 import statistics
@@ -127,12 +129,32 @@ def collect_pages(data_dir: Path) -> list[Page]:
     return pages
 
 
+TEXT_NODE = re.compile(rb">([^<]+)<")
+
+
+def shuffled_text(body: bytes, seed: int) -> bytes:
+    """`body` with the words of each text node in a seeded random order: the same markup, language,
+    words and length, but text that no earlier copy had (see build_replay_warc's `vary`)."""
+    rng = random.Random(seed)
+
+    def shuffle(match: re.Match) -> bytes:
+        words = match.group(1).split()
+        rng.shuffle(words)
+        return b">" + b" ".join(words) + b"<"
+
+    return TEXT_NODE.sub(shuffle, body)
+
+
 def build_replay_warc(
-    pages: list[Page], path: Path, min_records: int, target_mb: float, id_prefix: str = ""
+    pages: list[Page], path: Path, min_records: int, target_mb: float, id_prefix: str = "", vary: bool = False
 ) -> BuiltInput:
     """Write `pages` round-robin as a per-record gzip WARC until both `min_records` and `target_mb`
     of HTML are reached. Record ids are uuid5 of `id_prefix` and the record index: unique (give each
-    file its own prefix) and deterministic."""
+    file its own prefix) and deterministic. With `vary`, every copy after a page's first has the
+    words of its text nodes shuffled, so that no two records hold the same text: otherwise
+    trafilatura's cross-document deduplication (FineWeb's setting) empties the repeated copies and
+    every step after extraction sees almost nothing, unlike on a real crawl."""
+    from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     if not pages:
@@ -158,13 +180,18 @@ def build_replay_warc(
         for index, page in zip(itertools.count(), itertools.cycle(pages)):
             if index >= min_records and html_bytes >= target_mb * MB:
                 break
+            body, headers = page.body, page.http_headers
+            if vary and index >= len(pages):
+                body = shuffled_text(page.body, index)
+                headers = StatusAndHeaders(headers.statusline, list(headers.headers), headers.protocol)
+                headers.replace_header("Content-Length", str(len(body)))
             writer.write_record(
                 writer.create_warc_record(
                     page.url,
                     "response",
-                    payload=io.BytesIO(page.body),
-                    length=len(page.body),
-                    http_headers=page.http_headers,
+                    payload=io.BytesIO(body),
+                    length=len(body),
+                    http_headers=headers,
                     warc_headers_dict={
                         "WARC-Record-ID": _record_id(f"{id_prefix}{index}"),
                         "WARC-Date": page.date,
@@ -172,7 +199,7 @@ def build_replay_warc(
                 )
             )
             records += 1
-            html_bytes += len(page.body)
+            html_bytes += len(body)
     return BuiltInput(
         path=path,
         records=records,

@@ -154,12 +154,12 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Whole pipeline against datatrove's FineWeb first stage, one worker each, same input."""
     import bench
 
-    built = bench.build_replay_warc(
-        bench.collect_pages(args.data), workdir / bench.REPLAY_NAME, args.records, 0
-    )
+    pages = bench.collect_pages(args.data)
+    built = bench.build_replay_warc(pages, workdir / bench.REPLAY_NAME, args.records, 0, vary=True)
     records = built.records
     print(
-        f"input: {records} HTML records replayed from {built.source_pages} pages, "
+        f"input: {records} HTML records replayed from {built.source_pages} pages (later copies: words "
+        "shuffled in each text node), "
         f"{built.compressed_mb:.1f} MB gzipped, {built.html_mb:.1f} MB of HTML; "
         f"best of {args.repeat} interleaved rounds, one worker each\n"
     )
