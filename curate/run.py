@@ -155,7 +155,11 @@ def run_tasks(
                 files.update()
         else:
             jobs = [(location, out_dir, config, sizes[location]) for location in pending]
-            for location, result in zip(pending, run_all(executor, process_input, jobs, files.update)):
+
+            def lost(job: tuple, error: Exception) -> TaskResult:
+                return TaskResult(task_id_for(job[0]), job[0], failure=str(error))
+
+            for location, result in zip(pending, run_all(executor, process_input, jobs, files.update, lost)):
                 results[location] = result
     return [results[location] for location in inputs]
 

@@ -15,8 +15,12 @@ import pytest
 
 from curate.cli import main
 from curate.config import Config
+from curate.executors import run_all
+from curate.executors.local import LocalExecutor
+from curate.executors.lost import WorkerLost
 from curate.markers import MARKERS_DIR
 from tests.conftest import SHARED_DATA, WARC_DIR, ledger, run, shards
+from tests.crashing_jobs import square_unless_poison
 
 CC_TEXT = SHARED_DATA / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"
 
@@ -112,3 +116,19 @@ def test_ray_executor_gives_the_local_shards(reference, tmp_path):
     )
     assert code in (0, 1)
     same_output(reference, out)
+
+
+def test_a_job_that_kills_its_worker_is_lost_alone():
+    executor = LocalExecutor(2)
+    try:
+        jobs = [(x, 5) for x in range(12)]
+        results = run_all(executor, square_unless_poison, jobs, on_lost=lambda job, error: ("lost", job[0]))
+    finally:
+        executor.close()
+    assert results == [("lost", 5) if x == 5 else x * x for x in range(12)]
+    executor = LocalExecutor(2)
+    try:
+        with pytest.raises(WorkerLost):  # without on_lost, the loss is an error
+            run_all(executor, square_unless_poison, [(1, 1), (2, 1)])
+    finally:
+        executor.close()

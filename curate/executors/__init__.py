@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from curate.errors import UsageError
+from curate.executors.lost import WorkerLost
 
 EXECUTORS = ("local", "ray")
 
@@ -15,7 +16,8 @@ class Executor(Protocol):
     workers: int
 
     def imap_unordered(self, fn: Callable[..., Any], jobs: list[tuple]) -> Iterator[tuple[int, Any]]:
-        """Run fn(*job) for every job; yield (job index, result) as each finishes."""
+        """Run fn(*job) for every job; yield (job index, result) as each finishes, or a
+        WorkerLost for a job whose worker process died under it."""
         ...
 
     def close(self) -> None: ...
@@ -34,11 +36,20 @@ def make_executor(name: str = "local", workers: int = 1, ray_address: str | None
 
 
 def run_all(
-    executor: Executor, fn: Callable[..., Any], jobs: list[tuple], on_done: Callable[[], None] | None = None
+    executor: Executor,
+    fn: Callable[..., Any],
+    jobs: list[tuple],
+    on_done: Callable[[], None] | None = None,
+    on_lost: Callable[[tuple, WorkerLost], Any] | None = None,
 ) -> list:
-    """fn(*job) for every job through `executor`; the results in job order."""
+    """fn(*job) for every job through `executor`; the results in job order. A job whose worker
+    died gets `on_lost(job, error)` as its result; without `on_lost` the error is raised."""
     results: list[Any] = [None] * len(jobs)
     for index, result in executor.imap_unordered(fn, jobs):
+        if isinstance(result, WorkerLost):
+            if on_lost is None:
+                raise result
+            result = on_lost(jobs[index], result)
         results[index] = result
         if on_done:
             on_done()

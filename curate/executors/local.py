@@ -1,11 +1,19 @@
-"""The default executor: jobs in this process (one worker), or in a pool of worker processes."""
+"""The default executor: jobs in this process (one worker), or in a pool of worker processes.
+
+A worker process that dies (killed, out of memory, a crash in C code) breaks the whole pool. The
+jobs that were running then are retried one at a time in a fresh pool, so that a job which kills
+its worker again is reported lost on its own and the others still finish."""
 
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+
+from curate.executors.lost import WorkerLost
 
 
 class LocalExecutor:
@@ -13,17 +21,60 @@ class LocalExecutor:
         self.workers = max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
 
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: forking a process whose polars/Arrow thread pools hold locks can hang
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def _drop_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
     def imap_unordered(self, fn: Callable[..., Any], jobs: list[tuple]) -> Iterator[tuple[int, Any]]:
         if self.workers == 1 or len(jobs) <= 1:
             for index, job in enumerate(jobs):
                 yield index, fn(*job)
             return
-        if self._pool is None:
-            # spawn, not fork: forking a process whose polars/Arrow thread pools hold locks can hang
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        futures = {self._pool.submit(fn, *job): index for index, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        queue, suspects = deque(range(len(jobs))), deque()
+        while queue or suspects:
+            if suspects:  # alone in the pool: if its worker dies now, the job is the cause
+                index = suspects.popleft()
+                try:
+                    result = self._get_pool().submit(fn, *jobs[index]).result()
+                except BrokenProcessPool as exc:
+                    self._drop_pool()
+                    result = WorkerLost(f"the worker process died while running this job ({exc})")
+                yield index, result
+                continue
+            yield from self._run_window(fn, jobs, queue, suspects)
+
+    def _run_window(
+        self, fn: Callable[..., Any], jobs: list[tuple], queue: deque, suspects: deque
+    ) -> Iterator[tuple[int, Any]]:
+        """At most `workers` jobs in flight (so that all of them are running, and suspect, when
+        the pool breaks) until the queue is empty or the pool breaks."""
+        window: dict[Future, int] = {}
+        while queue or window:
+            while queue and len(window) < self.workers:
+                index = queue.popleft()
+                window[self._get_pool().submit(fn, *jobs[index])] = index
+            done, _ = wait(window, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                index = window.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    suspects.append(index)
+                    broken = True
+                    continue
+                yield index, result
+            if broken:
+                suspects.extend(window.values())
+                self._drop_pool()
+                return
 
     def close(self) -> None:
         if self._pool is not None:

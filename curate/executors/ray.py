@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from curate.errors import UsageError
+from curate.executors.lost import WorkerLost
 
 
 class RayExecutor:
@@ -27,7 +28,12 @@ class RayExecutor:
         pending = {remote.remote(*job): index for index, job in enumerate(jobs)}
         while pending:
             done, _ = self._ray.wait(list(pending), num_returns=1)
-            yield pending.pop(done[0]), self._ray.get(done[0])
+            index = pending.pop(done[0])
+            try:
+                result = self._ray.get(done[0])
+            except (self._ray.exceptions.WorkerCrashedError, self._ray.exceptions.OutOfMemoryError) as exc:
+                result = WorkerLost(f"the Ray worker died while running this job, retried once ({exc})")
+            yield index, result
 
     def close(self) -> None:
         if self._started_here and self._ray.is_initialized():
