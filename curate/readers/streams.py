@@ -21,6 +21,8 @@ import zstandard
 from curate.errors import CurateError
 
 GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MEMBER_START = b"\x1f\x8b\x08"  # magic and the deflate method
+RESYNC_WINDOW = 1 << 20
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 REMOTE_PREFIXES = ("http://", "https://", "s3://", "gs://", "gcs://", "az://", "abfs://")
 
@@ -137,9 +139,49 @@ class InputStream:
     def compressed_position(self) -> int:
         return self.counter.position
 
+    def resync(self, after: int) -> BinaryIO | None:
+        """After damage in a seekable file of one gzip member per record: the compressed bytes
+        from the first member after offset `after` that decompresses whole into a WARC record
+        (its offset is `compressed_position`); None when there is none, or the input cannot seek
+        (a remote stream)."""
+        raw = self.counter.raw
+        if not self.gzip_member_per_record or not raw.seekable():
+            return None
+        position = after + 1
+        while True:
+            raw.seek(position)
+            window = raw.read(RESYNC_WINDOW)
+            if len(window) < len(GZIP_MEMBER_START):
+                return None
+            hit = window.find(GZIP_MEMBER_START)
+            while hit >= 0:
+                if _is_whole_warc_member(raw, position + hit):
+                    raw.seek(position + hit)
+                    self.counter.position = position + hit
+                    return io.BufferedReader(self.counter, buffer_size=1 << 16)
+                hit = window.find(GZIP_MEMBER_START, hit + 1)
+            position += len(window) - len(GZIP_MEMBER_START) + 1
+
     def head(self, n: int = 512) -> bytes:
         """The first decompressed bytes (at most 4 KiB), without consuming anything."""
         return self._head[:n]
+
+
+def _is_whole_warc_member(raw: BinaryIO, offset: int) -> bool:
+    """Whether a gzip member starts at `offset`, decompresses to its end, and holds a WARC record."""
+    raw.seek(offset)
+    member = zlib.decompressobj(wbits=31)
+    head = b""
+    try:
+        while not member.eof:
+            chunk = raw.read(1 << 16)
+            if not chunk:
+                return False
+            out = member.decompress(chunk)
+            head = head or out[:5]
+    except zlib.error:
+        return False
+    return head.startswith(b"WARC/")
 
 
 def _sniff_compression(magic: bytes) -> str | None:

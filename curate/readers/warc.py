@@ -41,23 +41,33 @@ def charset_of(content_type: str | None) -> str | None:
 
 
 def iter_warc_records(source: InputStream, config: ReadConfig) -> Iterator[Record]:
-    """Every record of a WARC/ARC/WET stream, in file order; damage ends the stream with an error."""
+    """Every record of a WARC/ARC/WET stream, in file order. Damage is booked as an error record;
+    in a local file of one gzip member per record, reading goes on at the next whole member."""
     # warcio reads per-record gzip members itself (it needs the member boundaries to get ARC
     # headers right); a file compressed as one stream is decompressed for it instead.
     stream = source.compressed if source.gzip_member_per_record else source.stream
-    records = iter(_QuietArchiveIterator(stream, arc2warc=True))
+    iterator, base = _QuietArchiveIterator(stream, arc2warc=True), 0
+    records = iter(iterator)
     # warcio's arc2warc invents random record ids: ARC records get content hashes instead.
     is_arc = source.head(16).lstrip().startswith(b"filedesc://")
     last_was_error = False
+    good_until = -1  # offset of the last member read whole, or of the last resync point
     while True:
         try:
-            warc_record = next(records)
+            record = _to_record(next(records), config, is_arc)
+            offset = base + iterator.get_record_offset()  # after the record is read: it reads to the end
         except StopIteration:
             break
-        except Exception:  # warcio raises many types on garbage: book it, stop this file
+        except Exception:  # warcio and zlib raise many types on garbage: book it, then resync
             yield _damage_record(source, "corrupt_record")
-            return
-        record = _to_record(warc_record, config, is_arc)
+            resumed = source.resync(good_until)
+            if resumed is None:
+                return
+            base = good_until = source.compressed_position
+            iterator = _QuietArchiveIterator(resumed, arc2warc=True)
+            records = iter(iterator)
+            continue
+        good_until = max(good_until, offset)
         last_was_error = record.error is not None
         yield record
     if source.damage and not last_was_error:
