@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from curate.config import FiltersConfig
 from curate.errors import UsageError
+from curate.extract import TOO_LARGE
 from filters import FILTERS, Badwords, BadwordsUnavailableError, BatchFilter, TextFeatures, UrlFilter
 from filters.c4 import TEXT
 
@@ -35,11 +36,15 @@ class FilterStage:
 
     def __init__(self, config: FiltersConfig):
         self.filters = build_filters(config)
+        self.max_text_chars = config.max_text_chars
 
     def apply(self, columns: dict[str, list]) -> list[tuple[str, str] | None]:
         """Fill the signal columns (and C4's rewritten text) in place; return each document's removal."""
         n = len(columns["text"])
-        removals: list[tuple[str, str] | None] = [None] * n
+        # A size cap bounds the filters' time per document (their cost grows with the text).
+        removals: list[tuple[str, str] | None] = [
+            (self.name, TOO_LARGE) if len(text) > self.max_text_chars else None for text in columns["text"]
+        ]
         docs = [TextFeatures(text, lang) for text, lang in zip(columns["text"], columns["lang"])]
         for batch_filter in self.filters:
             alive = [i for i in range(n) if removals[i] is None]

@@ -150,3 +150,13 @@ def test_a_content_length_too_short_resyncs_at_the_next_record(tmp_path):
     assert {"http://e.example/0", "http://e.example/3"} <= urls  # before and after the damage
     assert sum(n for (outcome, _), n in booked(out).items() if outcome == "error") >= 1
     assert no_partial_files(out)
+
+
+def test_texts_over_the_size_cap_skip_the_filters_as_too_large(tmp_path):
+    config = Config()
+    config.filters.max_text_chars = 20_000
+    out = tmp_path / "out"
+    run([SAMPLE], out, config)
+    removed = ledger(out).filter((pl.col("stage") == "filters") & (pl.col("reason") == "too_large"))
+    assert removed["docs"].sum() > 0 and (removed["outcome"] == "removed").all()
+    assert (shards(out)["text"].str.len_chars() <= 20_000).all()
