@@ -226,12 +226,15 @@ def run_task(
             signatures.close()
         ledger.check_invariant()
         write_ledger(out_dir, ledger)
-    except CurateError as exc:
+    except (CurateError, OSError) as exc:
+        # OSError here is the output side (a full disk, a lost mount): reading turns its own I/O
+        # errors into booked damage. Either way this input fails alone and leaves nothing.
         writer.abort()
         removed.abort()
         if signatures:
             signatures.abort()
         clear_task_outputs(out_dir, task)
-        return TaskResult(task, location, failure=str(exc))
+        failure = str(exc) if isinstance(exc, CurateError) else f"{location}: cannot write its output: {exc}"
+        return TaskResult(task, location, failure=failure)
     totals = {outcome: ledger.total(outcome) for outcome in ("read", "kept", "removed", "skipped", "error")}
     return TaskResult(task, location, totals)

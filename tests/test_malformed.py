@@ -4,6 +4,7 @@ with a reason, the ledger invariant holds (checked by every task) and no partial
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import random
@@ -15,7 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from curate.config import Config
-from tests.conftest import WARC_DIR, ledger, run, shards
+from tests.conftest import READING_TOML, WARC_DIR, ledger, run, shards
 
 SAMPLE = WARC_DIR / "sample-0000.warc.gz"
 
@@ -160,3 +161,36 @@ def test_texts_over_the_size_cap_skip_the_filters_as_too_large(tmp_path):
     removed = ledger(out).filter((pl.col("stage") == "filters") & (pl.col("reason") == "too_large"))
     assert removed["docs"].sum() > 0 and (removed["outcome"] == "removed").all()
     assert (shards(out)["text"].str.len_chars() <= 20_000).all()
+
+
+def test_a_full_disk_fails_that_input_alone_and_a_rerun_completes_it(tmp_path, monkeypatch, capsys):
+    from curate.cli import main
+    from curate.shards import ShardWriter
+
+    write = ShardWriter.write
+
+    def disk_full_for_one_input(self, table):
+        if "whirlwind" in self.prefix:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(self, table)
+
+    inputs = [str(WARC_DIR / "cc.warc.gz"), str(WARC_DIR / "whirlwind.warc.gz")]
+    out = tmp_path / "out"
+    reading = tmp_path / "reading.toml"  # keep every document, so both inputs write shards
+    reading.write_text(READING_TOML)
+    monkeypatch.setattr(ShardWriter, "write", disk_full_for_one_input)
+    assert (
+        main(["run", *inputs, "-o", str(out), "--workers", "1", "--no-progress", "--config", str(reading)])
+        == 1
+    )
+    printed = capsys.readouterr()
+    assert "whirlwind.warc.gz: cannot write its output" in printed.err and "No space left" in printed.err
+    assert set(shards(out)["source"]) == {inputs[0]}
+    assert no_partial_files(out) and not list((out / "staged").glob("lang=*/part-whirlwind*"))
+    monkeypatch.setattr(ShardWriter, "write", write)
+    assert (
+        main(["run", *inputs, "-o", str(out), "--workers", "1", "--no-progress", "--config", str(reading)])
+        == 0
+    )
+    assert "1 of 2 inputs done by an earlier run" in capsys.readouterr().out
+    assert set(shards(out)["source"]) == set(inputs)
