@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from curate import __version__
-from curate.cli_options import add_executor_options, positive_int
+from curate.cli_options import add_executor_options, positive_int, run_options
 from curate.config import Config, load_config
 from curate.dedup_cli import add_dedup_parser, cmd_dedup
 from curate.demo import DEMO_STEPS
@@ -185,11 +185,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         inputs,
         Path(args.output),
         config,
-        show_progress=False if args.no_progress else None,
-        workers=args.workers,
-        executor=args.executor,
-        ray_address=args.ray_address,
-        force=args.force,
+        **run_options(args),
     )
     return report_run(result)
 

@@ -37,3 +37,14 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="redo every input (default: skip inputs whose completion marker matches the input and config)",
     )
+
+
+def run_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of `run_pipeline` that come from the executor and progress options."""
+    return {
+        "show_progress": False if args.no_progress else None,
+        "workers": args.workers,
+        "executor": args.executor,
+        "ray_address": args.ray_address,
+        "force": args.force,
+    }

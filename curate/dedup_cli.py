@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from curate.cli_options import add_executor_options
+from curate.cli_options import add_executor_options, run_options
 from curate.config import load_config
 
 
@@ -57,10 +57,6 @@ def cmd_dedup(args: argparse.Namespace) -> int:
         inputs,
         Path(args.output),
         config,
-        show_progress=False if args.no_progress else None,
-        workers=args.workers,
-        executor=args.executor,
-        ray_address=args.ray_address,
-        force=args.force,
+        **run_options(args),
     )
     return report_run(result)
