@@ -25,7 +25,7 @@ from curate.executors import Executor, make_executor, run_all
 from curate.finalize import build_shards, staged_languages, staged_parts
 from curate.jobs import forget_processors, process_input, use_processors
 from curate.ledger import write_ledger_table
-from curate.markers import MARKERS_DIR, completed, config_hash, input_size, marker_path
+from curate.markers import MARKERS_DIR, completed, config_hash, input_size
 from curate.removed import removed_files
 from curate.shards import remove_tmp_files, write_atomically
 from curate.task import STAGED_DIR, STATS_DIR, TaskResult, build_processors, task_id_for
@@ -73,7 +73,7 @@ def drop_other_tasks(out_dir: Path, tasks: set[str]) -> None:
             remove_sealed(signatures)
     for marker in (out_dir / MARKERS_DIR).glob("*.json"):
         if marker.stem not in tasks:
-            marker_path(out_dir, marker.stem).unlink()
+            marker.unlink()
 
 
 def write_run_record(result: RunResult, config: Config) -> None:

@@ -51,10 +51,10 @@ def prepare_data(
         else train_tokenizer(documents("train"), model.vocab_size)
     )
     write_atomically(model_dir / TOKENIZER, lambda tmp: tokenizer.save(str(tmp)))
-    for split in SPLITS:
-        tokens = encode_documents(tokenizer, documents(split))
-        save_tokens(model_dir, split, tokens)
-    return load_data(model_dir)
+    tokens = {split: encode_documents(tokenizer, documents(split)) for split in SPLITS}
+    for split, array in tokens.items():
+        save_tokens(model_dir, split, array)
+    return _token_data(tokens["train"], tokens["validation"], tokenizer.get_vocab_size())
 
 
 def save_tokens(model_dir: Path, split: str, tokens: np.ndarray) -> None:
@@ -67,7 +67,10 @@ def save_tokens(model_dir: Path, split: str, tokens: np.ndarray) -> None:
 
 def load_data(model_dir: Path) -> TokenData:
     train, validation = (np.load(token_file(model_dir, split)) for split in SPLITS)
-    vocab = Tokenizer.from_file(str(model_dir / TOKENIZER)).get_vocab_size()
+    return _token_data(train, validation, Tokenizer.from_file(str(model_dir / TOKENIZER)).get_vocab_size())
+
+
+def _token_data(train: np.ndarray, validation: np.ndarray, vocab: int) -> TokenData:
     if len(train) == 0:
         raise UsageError(
             "no training text: the shards (or the chosen languages) hold no train-split documents"
