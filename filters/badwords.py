@@ -88,6 +88,9 @@ class LanguageList:
             frozenset(t for t in self.terms if WORD_RUN.fullmatch(t)) if self.whole_word else frozenset()
         )
         self.other_terms = [t for t in self.terms if t not in self.run_terms]
+        # Each word run inside a whole-word term is a maximal run of any text it occurs in, so a term
+        # with a run the text lacks cannot occur: no scan of the text for it.
+        self.term_runs = {t: WORD_RUN.findall(t) for t in self.other_terms} if self.whole_word else {}
 
     @cached_property
     def _patterns(self) -> dict[str, re.Pattern]:
@@ -96,11 +99,11 @@ class LanguageList:
     def matches(self, lowered: str) -> dict[str, int]:
         """{term: occurrences} in already lower-cased text, terms in sorted order."""
         found = {}
+        runs: Counter[str] = Counter(WORD_RUN.findall(lowered)) if self.whole_word else Counter()
         if self.run_terms:
-            runs = Counter(WORD_RUN.findall(lowered))
             found = {term: runs[term] for term in self.run_terms & runs.keys()}
         for term in self.other_terms:
-            if term in lowered:  # cheap check first: almost every term is absent
+            if all(run in runs for run in self.term_runs.get(term, ())) and term in lowered:
                 count = len(self._patterns[term].findall(lowered)) if self.whole_word else lowered.count(term)
                 if count:
                     found[term] = count

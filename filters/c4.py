@@ -65,7 +65,11 @@ class C4Quality(BatchFilter[C4Thresholds]):
         for raw in lines:
             line = raw.strip()
             words = line.split()
-            if t.max_word_len is not None and any(len(w) > t.max_word_len for w in words):
+            if (
+                t.max_word_len is not None
+                and len(line) > t.max_word_len  # no word is longer than its line
+                and any(len(w) > t.max_word_len for w in words)
+            ):
                 continue
             if t.remove_citations:
                 line = CITATION.sub("", line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,20 +48,28 @@ class GopherQuality(BatchFilter[GopherQualityThresholds]):
     def signals(self, doc: TextFeatures) -> dict[str, Any]:
         words, text, lines = doc.words, doc.text, doc.lines
         n_words = len(words)
-        content_words = [w for w in words if not is_symbol_word(w)]
+        # Each distinct word is judged once: most words of a page are repeats.
+        counts = Counter(words)
+        content_words = content_chars = letter_words = 0
+        for word, count in counts.items():
+            if not is_symbol_word(word):
+                content_words += count
+                content_chars += count * len(word)
+            if has_letter(word):
+                letter_words += count
         n_lines = len(lines) or 1
         stop_list = self.thresholds_for(doc.lang).stop_words or STOP_WORDS.get(doc.lang)
         return {
-            "gopher_words": len(content_words),
-            "gopher_mean_word_len": ratio(sum(map(len, content_words)), len(content_words)),
+            "gopher_words": content_words,
+            "gopher_mean_word_len": ratio(content_chars, content_words),
             "gopher_hash_ratio": ratio(text.count("#"), n_words),
             "gopher_ellipsis_ratio": ratio(text.count("...") + text.count("…"), n_words),
             "gopher_bullet_lines_ratio": sum(line.lstrip().startswith(("•", "-")) for line in lines)
             / n_lines,
             "gopher_ellipsis_lines_ratio": sum(line.rstrip().endswith(("...", "…")) for line in lines)
             / n_lines,
-            "gopher_alpha_words_ratio": ratio(sum(map(has_letter, words)), n_words),
-            "gopher_stop_words": len(set(stop_list) & set(words)) if stop_list else None,
+            "gopher_alpha_words_ratio": ratio(letter_words, n_words),
+            "gopher_stop_words": len(counts.keys() & set(stop_list)) if stop_list else None,
         }
 
     def reason(self, s: dict[str, Any], t: GopherQualityThresholds, doc: TextFeatures) -> str | None:

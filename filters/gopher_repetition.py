@@ -1,7 +1,9 @@
 """Gopher repetition rules (Rae et al. 2021, table A1), defaults as datatrove's GopherRepetitionFilter.
 
 Word n-grams are hashed with NumPy (a 64-bit polynomial over word ids) instead of joined into
-strings: the same counts, a fraction of the work.
+strings: the same counts, a fraction of the work. And an n-gram can occur twice only where both of
+its (n-1)-grams do, so from bigrams on only those positions are counted: on real text the candidates
+shrink fast as n grows.
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from filters.base import BatchFilter, over, ratio
-from filters.text import TextFeatures, ngram_hashes
+from filters.text import TextFeatures
 
 TOP_NGRAMS = (2, 3, 4)
 DUPLICATE_NGRAMS = (5, 6, 7, 8, 9, 10)
@@ -50,28 +51,20 @@ def duplicates(items: list[str]) -> tuple[int, int]:
     return count, chars
 
 
-def top_ngram_chars(hashes: np.ndarray, span_chars: np.ndarray) -> int:
+def top_ngram_chars(best: int, index: int, span_chars: np.ndarray) -> int:
     """Characters covered by all occurrences of the most frequent n-gram (first seen wins ties)."""
-    values, first, counts = np.unique(hashes, return_index=True, return_counts=True)
-    best = counts.max()
-    index = first[counts == best].min()
     return int(best * span_chars[index])
 
 
-def repeated_ngram_chars(hashes: np.ndarray, gram_chars: np.ndarray, n: int) -> int:
+def repeated_ngram_chars(positions: np.ndarray, hashes: np.ndarray, gram_chars: np.ndarray, n: int) -> int:
     """Characters in n-grams seen before, skipping past each repeat so overlaps count once.
 
-    Only n-grams that occur more than once can ever match, so the sequential walk visits those alone.
+    Only the `positions` of n-grams that occur more than once can ever match, so the sequential walk
+    visits those alone.
     """
-    _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
-    candidates = np.flatnonzero(counts[inverse] > 1)
-    if not len(candidates):
-        return 0
     seen: set[int] = set()
     chars = next_allowed = 0
-    candidate_hashes = hashes[candidates].tolist()
-    candidate_chars = gram_chars[candidates].tolist()
-    for i, h, c in zip(candidates.tolist(), candidate_hashes, candidate_chars):
+    for i, h, c in zip(positions.tolist(), hashes[positions].tolist(), gram_chars[positions].tolist()):
         if i < next_allowed:
             continue
         if h in seen:
@@ -80,6 +73,54 @@ def repeated_ngram_chars(hashes: np.ndarray, gram_chars: np.ndarray, n: int) -> 
         else:
             seen.add(h)
     return chars
+
+
+def occurrence_counts(values: np.ndarray) -> np.ndarray:
+    """How often each element's value occurs in `values` (np.unique's counts, without its overhead
+    on the many small arrays here)."""
+    if len(values) < 2:
+        return np.ones(len(values), np.intp)
+    order = values.argsort()
+    ordered = values[order]
+    starts_group = np.empty(len(values), bool)
+    starts_group[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts_group[1:])
+    group = starts_group.cumsum() - 1
+    occurrences = np.empty(len(values), np.intp)
+    occurrences[order] = np.bincount(group)[group]
+    return occurrences
+
+
+def word_ids(words: list[str]) -> np.ndarray:
+    """Each word's id: the position of its first occurrence."""
+    first_seen: dict[str, int] = {}
+    return np.fromiter(map(first_seen.setdefault, words, range(len(words))), np.uint64, len(words))
+
+
+def ngram_char_counts(words: list[str]) -> dict[int, int]:
+    """For each n of TOP_NGRAMS and DUPLICATE_NGRAMS the characters that Gopher's rule counts."""
+    ids = word_ids(words)
+    lengths = np.fromiter(map(len, words), np.int64, len(words))
+    cumulative = np.concatenate(([0], np.cumsum(lengths)))
+    repeats = np.bincount(ids.astype(np.intp))[ids] > 1  # n-grams (here words) that occur again
+    hashes = ids
+    counts: dict[int, int] = {}
+    for n in range(2, max(DUPLICATE_NGRAMS) + 1):
+        if len(words) < n:
+            break
+        hashes = hashes[:-1] * _HASH_BASE + ids[n - 1 :]
+        repeats = repeats[:-1] & repeats[1:]  # both (n-1)-grams repeat: the n-gram may
+        candidates = np.flatnonzero(repeats)
+        occurrences = occurrence_counts(hashes[candidates])
+        repeats[candidates] = occurrences > 1  # now exactly the n-grams that occur again
+        gram_chars = cumulative[n:] - cumulative[:-n]  # letters of the words, without spaces
+        if n in TOP_NGRAMS:
+            best = int(occurrences.max()) if len(candidates) else 1
+            index = int(candidates[np.argmax(occurrences)]) if best > 1 else 0
+            counts[n] = top_ngram_chars(best, index, gram_chars + (n - 1))  # joined with spaces
+        elif n in DUPLICATE_NGRAMS:
+            counts[n] = repeated_ngram_chars(candidates[occurrences > 1], hashes, gram_chars, n)
+    return counts
 
 
 class GopherRepetition(BatchFilter[GopherRepetitionThresholds]):
@@ -111,23 +152,11 @@ class GopherRepetition(BatchFilter[GopherRepetitionThresholds]):
             "rep_dup_line_ratio": ratio(line_dups, len(lines) or 1),
             "rep_dup_line_char_ratio": ratio(line_chars, text_len),
         }
-        words = doc.words
-        # Word ids in order of first appearance (a hash table in Arrow, not a Python dict per word).
-        ids = pa.array(words, pa.string()).dictionary_encode().indices.to_numpy().astype(np.uint64)
-        lengths = np.fromiter(map(len, words), np.int64, len(words))
-        cumulative = np.concatenate(([0], np.cumsum(lengths)))
-        for n in (*TOP_NGRAMS, *DUPLICATE_NGRAMS):
-            key = f"rep_top_{n}gram_char_ratio" if n in TOP_NGRAMS else f"rep_dup_{n}gram_char_ratio"
-            if len(words) < n:
-                signals[key] = 0.0
-                continue
-            hashes = ngram_hashes(ids, n, _HASH_BASE)
-            gram_chars = cumulative[n:] - cumulative[:-n]  # letters of the words, without spaces
-            if n in TOP_NGRAMS:
-                chars = top_ngram_chars(hashes, gram_chars + (n - 1))  # joined with spaces
-            else:
-                chars = repeated_ngram_chars(hashes, gram_chars, n)
-            signals[key] = ratio(chars, text_len)
+        counts = ngram_char_counts(doc.words)
+        for n in TOP_NGRAMS:
+            signals[f"rep_top_{n}gram_char_ratio"] = ratio(counts.get(n, 0), text_len)
+        for n in DUPLICATE_NGRAMS:
+            signals[f"rep_dup_{n}gram_char_ratio"] = ratio(counts.get(n, 0), text_len)
         return signals
 
     def reason(self, s: dict[str, Any], t: GopherRepetitionThresholds, doc: TextFeatures) -> str | None:

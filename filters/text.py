@@ -86,22 +86,32 @@ def _keeps_period(chunk: str) -> bool:
     return chunk.lower() in ABBREVIATIONS or INITIALS.fullmatch(chunk) is not None
 
 
+CACHED_CHUNK_CHARS = 48  # longer chunks (URLs, junk) are rare and would bloat the cache
+
+
+@lru_cache(maxsize=65536)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    """Tokens of a chunk that is not a plain word; the same few ("it’s", "•", "word,") recur on
+    every page, so they are split once per process."""
+    # The most common: a word and one trailing mark ("word," "end."), which _split_chunk would split
+    # the same way unless it is an abbreviation or initials.
+    head, last = chunk[:-1], chunk[-1]
+    trailing_mark = last not in "'’" and is_symbol_char(last) and not (last == "." and _keeps_period(chunk))
+    if trailing_mark and head.isalnum():
+        return (head, last)
+    tokens: list[str] = []
+    _split_chunk(chunk, tokens)
+    return tuple(tokens)
+
+
 def split_words(text: str, lang: str = "en") -> list[str]:
     tokens: list[str] = []
+    append = tokens.append
     for chunk in text.split():
         if chunk.isalnum():  # the common case: a plain word or number
-            tokens.append(chunk)
-            continue
-        # Next most common: a word and one trailing mark ("word," "end."), which _split_chunk would
-        # split the same way unless it is an abbreviation or initials.
-        head, last = chunk[:-1], chunk[-1]
-        if (
-            head.isalnum()
-            and last not in "'’"
-            and is_symbol_char(last)
-            and not (last == "." and _keeps_period(chunk))
-        ):
-            tokens += (head, last)
+            append(chunk)
+        elif len(chunk) <= CACHED_CHUNK_CHARS:
+            tokens += _chunk_tokens(chunk)
         else:
             _split_chunk(chunk, tokens)
     if lang in UNSPACED_LANGUAGES:
