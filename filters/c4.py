@@ -62,6 +62,15 @@ class C4Quality(BatchFilter[C4Thresholds]):
         sentences = 0
         page_reason = None
         lines = doc.lines
+        # Which line rules can fire at all, decided once on the whole text: most pages have no
+        # "javascript", "lorem ipsum", "{" or policy phrase anywhere, and then no line is lowered.
+        # (Citations are removed first, as from each line: "lorem [1]ipsum" becomes a match.)
+        lowered_text = (CITATION.sub("", doc.text) if t.remove_citations else doc.text).lower()
+        check_lorem = t.drop_lorem_ipsum and "lorem ipsum" in lowered_text
+        check_javascript = t.drop_javascript_lines and "javascript" in lowered_text
+        check_curly = t.drop_curly_bracket and "{" in doc.text
+        policy_phrases = [p for p in POLICY_PHRASES if p in lowered_text] if t.drop_policy_lines else []
+        needs_lowered = check_lorem or check_javascript or bool(policy_phrases)
         for raw in lines:
             line = raw.strip()
             words = line.split()
@@ -77,16 +86,16 @@ class C4Quality(BatchFilter[C4Thresholds]):
                 continue
             if t.min_words_per_line is not None and len(words) < t.min_words_per_line:
                 continue
-            lowered = line.lower()
-            if t.drop_lorem_ipsum and "lorem ipsum" in lowered:
+            lowered = line.lower() if needs_lowered else ""
+            if check_lorem and "lorem ipsum" in lowered:
                 page_reason = "lorem_ipsum"
                 break
-            if t.drop_javascript_lines and "javascript" in lowered:
+            if check_javascript and "javascript" in lowered:
                 continue
-            if t.drop_curly_bracket and "{" in line:
+            if check_curly and "{" in line:
                 page_reason = "curly_bracket"
                 break
-            if t.drop_policy_lines and any(p in lowered for p in POLICY_PHRASES):
+            if policy_phrases and any(p in lowered for p in policy_phrases):
                 continue
             sentences += count_sentences(line)
             kept.append(line)

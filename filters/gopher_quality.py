@@ -52,6 +52,11 @@ class GopherQuality(BatchFilter[GopherQualityThresholds]):
         counts = Counter(words)
         content_words = content_chars = letter_words = 0
         for word, count in counts.items():
+            if word.isalpha():  # most words: content, with letters
+                content_words += count
+                content_chars += count * len(word)
+                letter_words += count
+                continue
             if not is_symbol_word(word):
                 content_words += count
                 content_chars += count * len(word)

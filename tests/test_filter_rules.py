@@ -459,6 +459,7 @@ def test_c4_citation_inside_a_line():
         ("A brace { opens some code.", "curly_bracket"),
         ("A brace } closes some code.", None),
         ("A parenthesis ( is fine here.", None),
+        ("A citation[4] inside lorem [1]ipsum still counts.", "lorem_ipsum"),  # removed, then matched
     ],
 )
 def test_c4_page_rules(line, expected):
