@@ -80,7 +80,7 @@ class C4Quality(BatchFilter[C4Thresholds]):
                 and any(len(w) > t.max_word_len for w in words)
             ):
                 continue
-            if t.remove_citations:
+            if t.remove_citations and "[" in line:
                 line = CITATION.sub("", line)
             if t.require_terminal_punct and (not line.endswith(END_PUNCTUATION) or line.endswith("...")):
                 continue

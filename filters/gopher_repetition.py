@@ -39,16 +39,10 @@ class GopherRepetitionThresholds:
 
 
 def duplicates(items: list[str]) -> tuple[int, int]:
-    """(number of repeated items, characters in them), counting every occurrence after the first."""
-    seen: set[str] = set()
-    count = chars = 0
-    for item in items:
-        if item in seen:
-            count += 1
-            chars += len(item)
-        else:
-            seen.add(item)
-    return count, chars
+    """(number of repeated items, characters in them), counting every occurrence after the first:
+    all items minus the distinct ones, so that the loop runs in C."""
+    distinct = set(items)
+    return len(items) - len(distinct), sum(map(len, items)) - sum(map(len, distinct))
 
 
 def top_ngram_chars(best: int, index: int, span_chars: np.ndarray) -> int:
@@ -92,9 +86,9 @@ def occurrence_counts(values: np.ndarray) -> np.ndarray:
 
 
 def word_ids(words: list[str]) -> np.ndarray:
-    """Each word's id: the position of its first occurrence."""
-    first_seen: dict[str, int] = {}
-    return np.fromiter(map(first_seen.setdefault, words, range(len(words))), np.uint64, len(words))
+    """A 64-bit id per word: Python's own string hash (equal words, equal ids; two different words
+    share one with odds of about 2^-64, like the n-gram hashes built from them)."""
+    return np.fromiter(map(hash, words), np.int64, len(words)).view(np.uint64)
 
 
 def ngram_char_counts(words: list[str]) -> dict[int, int]:
@@ -102,7 +96,7 @@ def ngram_char_counts(words: list[str]) -> dict[int, int]:
     ids = word_ids(words)
     lengths = np.fromiter(map(len, words), np.int64, len(words))
     cumulative = np.concatenate(([0], np.cumsum(lengths)))
-    repeats = np.bincount(ids.astype(np.intp))[ids] > 1  # n-grams (here words) that occur again
+    repeats = occurrence_counts(ids) > 1  # n-grams (here words) that occur again
     hashes = ids
     counts: dict[int, int] = {}
     for n in range(2, max(DUPLICATE_NGRAMS) + 1):
