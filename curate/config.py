@@ -45,10 +45,14 @@ class ReadConfig:
     cc_base_url: str = "https://data.commoncrawl.org/"  # resolves lines of a `*.paths(.gz)` file
     text_field: str = "text"  # JSONL/Parquet inputs: the field holding the text
     id_field: str = "id"  # JSONL/Parquet inputs: the field holding a document id, if any
+    retries: int = 3  # remote inputs: reconnections after a failed open or read, then the input fails
+    retry_wait_s: float = 1.0  # wait before the first retry; doubled for each next one
 
     def validate(self) -> None:
         _check(all(100 <= s <= 599 for s in self.http_status), "read.http_status", "HTTP codes")
         _check(self.max_record_bytes > 0, "read.max_record_bytes", "a positive byte count")
+        _check(self.retries >= 0, "read.retries", "a count >= 0")
+        _check(self.retry_wait_s >= 0, "read.retry_wait_s", "seconds >= 0")
 
 
 @dataclass

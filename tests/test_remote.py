@@ -12,7 +12,7 @@ import pytest
 
 from curate.cli import main
 from curate.inputs import expand_inputs
-from tests.conftest import WARC_DIR, ledger, run, shards
+from tests.conftest import READING_TOML, WARC_DIR, ledger, reading_config, run, shards
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -73,3 +73,73 @@ def test_missing_remote_file_fails_that_input_only(warc_server, tmp_path):
     assert "nope.warc.gz" in failed.failure
     assert ok.failure is None and ok.totals["kept"] == 1
     assert shards(tmp_path / "out").height == 1
+
+
+class _DroppingHandler(_QuietHandler):
+    """Serves the files, but the next `server.drops[path]` responses of a path stop halfway: the
+    headers promise the whole file, half is sent, the connection closes."""
+
+    def do_GET(self) -> None:
+        drops = self.server.drops
+        if drops.get(self.path, 0) == 0:
+            super().do_GET()
+            return
+        drops[self.path] -= 1
+        data = (WARC_DIR / self.path.lstrip("/")).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2])
+        self.close_connection = True
+
+
+@pytest.fixture()
+def dropping_server(shared_data):
+    handler = functools.partial(_DroppingHandler, directory=str(WARC_DIR))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.drops = {}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+FLAKY = "sample-0000.warc.gz"
+STEADY = "cc.warc.gz"
+
+
+def test_a_dropped_connection_is_resumed_at_the_same_byte(dropping_server, tmp_path, capsys):
+    server, url = dropping_server
+    server.drops[f"/{FLAKY}"] = 2
+    config = reading_config()
+    config.read.retry_wait_s = 0.01
+    remote = run([f"{url}/{FLAKY}"], tmp_path / "remote", config)
+    local = run([WARC_DIR / FLAKY], tmp_path / "local")
+    assert server.drops[f"/{FLAKY}"] == 0 and "retry 2/3" in capsys.readouterr().err
+    assert remote.tasks[0].failure is None and remote.tasks[0].totals == local.tasks[0].totals
+    assert "read_error" not in set(ledger(tmp_path / "remote")["reason"])
+    columns = ["id", "url", "text"]
+    assert shards(tmp_path / "remote").select(columns).equals(shards(tmp_path / "local").select(columns))
+
+
+def test_a_remote_input_out_of_retries_fails_alone_and_a_rerun_completes_it(
+    dropping_server, tmp_path, capsys
+):
+    server, url = dropping_server
+    server.drops[f"/{FLAKY}"] = 4  # one more than the 3 retries
+    config_file = tmp_path / "curate.toml"
+    config_file.write_text(READING_TOML + "[read]\nretry_wait_s = 0.01\n")
+    out = tmp_path / "out"
+    command = ["run", f"{url}/{FLAKY}", f"{url}/{STEADY}", "-o", str(out), "--config", str(config_file)]
+    assert main([*command, "--no-progress", "--workers", "1"]) == 1
+    err = capsys.readouterr().err
+    assert f"{url}/{FLAKY}" in err and "after 3 retries" in err
+    assert set(shards(out)["source"]) == {f"{url}/{STEADY}"}  # nothing of the failed input
+    assert main([*command, "--no-progress", "--workers", "1"]) == 0  # the server is fine again
+    assert "1 of 2 inputs done by an earlier run" in capsys.readouterr().out
+    whole = run([WARC_DIR / FLAKY, WARC_DIR / STEADY], tmp_path / "whole")
+    assert shards(out).height == shards(tmp_path / "whole").height
+    assert sorted(shards(out)["id"]) == sorted(shards(tmp_path / "whole")["id"])
+    read = ledger(out).filter(pl.col("outcome") == "read")["docs"].sum()
+    assert read == sum(task.totals["read"] for task in whole.tasks)  # each record read once

@@ -43,7 +43,7 @@ class OpenedInput:
 @contextmanager
 def read_input(location: str, config: ReadConfig) -> Iterator[OpenedInput]:
     """Open `location` and yield its records; CurateError (one line) if it is not a known format."""
-    with open_input(location) as source:
+    with open_input(location, config.retries, config.retry_wait_s) as source:
         head = source.head(64)
         if source.corrupt_start:
             raise CurateError(

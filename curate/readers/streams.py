@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-import fsspec
 import zstandard
 
 from curate.errors import CurateError
+from curate.readers.remote import ResumingRemoteFile
 
 GZIP_MAGIC = b"\x1f\x8b"
 GZIP_MEMBER_START = b"\x1f\x8b\x08"  # magic and the deflate method
@@ -193,14 +193,13 @@ def _sniff_compression(magic: bytes) -> str | None:
 
 
 @contextmanager
-def open_input(location: str) -> Iterator[InputStream]:
-    """Open `location` for streaming; raises CurateError with one clear line if it cannot."""
+def open_input(location: str, retries: int = 3, retry_wait_s: float = 1.0) -> Iterator[InputStream]:
+    """Open `location` for streaming; raises CurateError with one clear line if it cannot.
+    A remote input reconnects after a failed open or read, `retries` times (see remote.py)."""
     try:
         if is_remote(location):
-            # block_size=0: a plain streaming GET, no range requests and no whole-file cache.
-            opener = fsspec.open(location, "rb", block_size=0)
-            raw = opener.open()
-            size = getattr(raw, "size", None)
+            raw = ResumingRemoteFile(location, retries, retry_wait_s)
+            size = raw.size
         else:
             raw = open(location, "rb")  # noqa: SIM115 - closed below
             size = _local_size(raw)

@@ -15,6 +15,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from curate.config import ReadConfig
 from curate.document import Record, content_id, parse_date
+from curate.errors import CurateError
 from curate.readers.streams import InputStream
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -58,6 +59,8 @@ def iter_warc_records(source: InputStream, config: ReadConfig) -> Iterator[Recor
             offset = base + iterator.get_record_offset()  # after the record is read: it reads to the end
         except StopIteration:
             break
+        except CurateError:
+            raise  # the input itself failed (a remote read out of retries): not damage to book
         except Exception:  # warcio and zlib raise many types on garbage: book it, then resync
             yield _damage_record(source, "corrupt_record")
             resumed = source.resync(good_until)
