@@ -105,11 +105,16 @@ def ngram_char_counts(words: list[str]) -> dict[int, int]:
         hashes = hashes[:-1] * _HASH_BASE + ids[n - 1 :]
         repeats = repeats[:-1] & repeats[1:]  # both (n-1)-grams repeat: the n-gram may
         candidates = np.flatnonzero(repeats)
+        if not len(candidates):  # no n-gram occurs twice, so no longer one does
+            for m in range(n, min(len(words), max(DUPLICATE_NGRAMS)) + 1):
+                # the top m-gram is the first one, once: its words joined with spaces
+                counts[m] = int(cumulative[m]) + m - 1 if m in TOP_NGRAMS else 0
+            break
         occurrences = occurrence_counts(hashes[candidates])
         repeats[candidates] = occurrences > 1  # now exactly the n-grams that occur again
         gram_chars = cumulative[n:] - cumulative[:-n]  # letters of the words, without spaces
         if n in TOP_NGRAMS:
-            best = int(occurrences.max()) if len(candidates) else 1
+            best = int(occurrences.max())
             index = int(candidates[np.argmax(occurrences)]) if best > 1 else 0
             counts[n] = top_ngram_chars(best, index, gram_chars + (n - 1))  # joined with spaces
         elif n in DUPLICATE_NGRAMS:

@@ -4,6 +4,7 @@ raise, and every signal stays within its range."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,7 @@ from curate.config import FiltersConfig
 from curate.dedup.minhash import MinHasher
 from curate.dedup.normalize import normalize_text
 from curate.filter_stage import FilterStage, build_filters
+from filters.gopher_repetition import DUPLICATE_NGRAMS, TOP_NGRAMS, ngram_char_counts
 from filters.text import TextFeatures
 
 # Letters of several scripts, digits, punctuation, bullets, markup, whitespace and control chars.
@@ -113,3 +115,30 @@ def test_minhash_signatures_are_deterministic_and_shaped(texts):
         for j in range(len(texts)):
             if normalize_text(texts[i]) == normalize_text(texts[j]):
                 assert exact[i] == exact[j] and np.array_equal(bands[i], bands[j])
+
+
+def reference_ngram_chars(words: list[str], n: int) -> int:
+    """Gopher's n-gram rules written the plain way (datatrove's): n-grams as joined strings."""
+    if len(words) < n:
+        return 0
+    if n in TOP_NGRAMS:  # all occurrences of the most frequent n-gram, joined with spaces
+        gram, count = Counter(" ".join(words[i : i + n]) for i in range(len(words) - n + 1)).most_common(1)[0]
+        return len(gram) * count
+    seen, chars, i = set(), 0, 0  # n-grams seen before, joined without spaces, skipping past repeats
+    while i < len(words) - n + 1:
+        gram = "".join(words[i : i + n])
+        if gram in seen:
+            chars, i = chars + len(gram), i + n
+        else:
+            seen.add(gram)
+            i += 1
+    return chars
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["a", "b", "bb", "the", "cat", "x."]), max_size=60))
+def test_ngram_counting_equals_the_plain_definition(words):
+    # a small vocabulary: many repeats, ties and overlaps
+    counted = ngram_char_counts(words)
+    for n in (*TOP_NGRAMS, *DUPLICATE_NGRAMS):
+        assert counted.get(n, 0) == reference_ngram_chars(words, n), n
