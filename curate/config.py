@@ -102,6 +102,7 @@ class FiltersConfig:
     order: list[str] = field(default_factory=lambda: list(DEFAULT_ORDER))  # batch filters, in order
     badwords_dir: str = ""  # LDNOOBW lists; else $CURATE_BADWORDS_DIR, the cache, or a download
     max_text_chars: int = 1_000_000  # longer texts are removed as `too_large` before any filter runs
+    timeout_s: float = 5.0  # per document and filter; over it the document is removed as `timeout`
     url: UrlThresholds = field(default_factory=UrlThresholds)  # runs before extraction
     gopher_repetition: GopherRepetitionThresholds = field(default_factory=GopherRepetitionThresholds)
     gopher_quality: GopherQualityThresholds = field(default_factory=GopherQualityThresholds)
@@ -116,6 +117,7 @@ class FiltersConfig:
         for name in self.order:
             _check(name in FILTERS, "filters.order", ", ".join(FILTERS))
         _check(self.max_text_chars > 0, "filters.max_text_chars", "a positive number of characters")
+        _check(self.timeout_s >= 0, "filters.timeout_s", "seconds >= 0 (0: no bound)")
         _check(self.badwords.mode in BADWORD_MODES, "filters.badwords.mode", " or ".join(BADWORD_MODES))
         if "quality" in self.order and not self.quality.model:
             raise UsageError("config: filters.order has quality but filters.quality.model is not set")

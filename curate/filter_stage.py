@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from curate.config import FiltersConfig
 from curate.errors import UsageError
-from curate.extract import TOO_LARGE
+from curate.extract import TIMEOUT, TOO_LARGE
 from filters import FILTERS, Badwords, BadwordsUnavailableError, BatchFilter, TextFeatures, UrlFilter
 from filters.c4 import TEXT
+from filters.time_bound import TimeBound
 
 
 def build_filters(config: FiltersConfig) -> list[BatchFilter]:
@@ -37,30 +38,48 @@ class FilterStage:
     def __init__(self, config: FiltersConfig):
         self.filters = build_filters(config)
         self.max_text_chars = config.max_text_chars
+        self.timeout_s = config.timeout_s
 
     def apply(self, columns: dict[str, list]) -> list[tuple[str, str] | None]:
         """Fill the signal columns (and C4's rewritten text) in place; return each document's removal."""
-        n = len(columns["text"])
         # A size cap bounds the filters' time per document (their cost grows with the text).
         removals: list[tuple[str, str] | None] = [
             (self.name, TOO_LARGE) if len(text) > self.max_text_chars else None for text in columns["text"]
         ]
         docs = [TextFeatures(text, lang) for text, lang in zip(columns["text"], columns["lang"])]
-        for batch_filter in self.filters:
-            alive = [i for i in range(n) if removals[i] is None]
-            if not alive:
-                break
-            signals, reasons = batch_filter([docs[i] for i in alive])
-            for i, doc_signals, reason in zip(alive, signals, reasons):
-                new_text = doc_signals.pop(TEXT, None)
-                for key, value in doc_signals.items():
-                    columns[key][i] = value
-                if reason:
-                    removals[i] = (batch_filter.name, reason)
-                elif new_text is not None and new_text != docs[i].text:
-                    columns["text"][i] = new_text
-                    docs[i] = TextFeatures(new_text, docs[i].lang)
+        with TimeBound(self.timeout_s) as bound:
+            for batch_filter in self.filters:
+                self._apply_filter(batch_filter, bound, columns, docs, removals)
         return removals
+
+    def _apply_filter(
+        self,
+        batch_filter: BatchFilter,
+        bound: TimeBound,
+        columns: dict[str, list],
+        docs: list[TextFeatures],
+        removals: list[tuple[str, str] | None],
+    ) -> None:
+        alive = [i for i, removal in enumerate(removals) if removal is None]
+        if not alive:
+            return
+        computed = batch_filter.compute([docs[i] for i in alive], bound)
+        finished = []
+        for i, doc_signals in zip(alive, computed):
+            if doc_signals is None:  # out of time: no signals, removed
+                removals[i] = (batch_filter.name, TIMEOUT)
+            else:
+                finished.append((i, doc_signals))
+        reasons = batch_filter.decide([s for _, s in finished], [docs[i] for i, _ in finished])
+        for (i, doc_signals), reason in zip(finished, reasons):
+            new_text = doc_signals.pop(TEXT, None)
+            for key, value in doc_signals.items():
+                columns[key][i] = value
+            if reason:
+                removals[i] = (batch_filter.name, reason)
+            elif new_text is not None and new_text != docs[i].text:
+                columns["text"][i] = new_text
+                docs[i] = TextFeatures(new_text, docs[i].lang)
 
 
 class UrlStage:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from filters.text import TextFeatures
+from filters.time_bound import NO_BOUND, TimeBound
 
 T = TypeVar("T")
 
@@ -42,15 +43,18 @@ class BatchFilter(Generic[T]):
     def reason(self, signals: dict[str, Any], thresholds: T, doc: TextFeatures) -> str | None:
         raise NotImplementedError
 
-    def compute(self, docs: Sequence[TextFeatures]) -> list[dict[str, Any]]:
-        return [self.signals(doc) for doc in docs]
+    def compute(
+        self, docs: Sequence[TextFeatures], bound: TimeBound = NO_BOUND
+    ) -> list[dict[str, Any] | None]:
+        """Signals per document, each computed under `bound`: None for a document out of time."""
+        return [bound.run(self.signals, doc) for doc in docs]
 
     def decide(self, signals: Sequence[dict[str, Any]], docs: Sequence[TextFeatures]) -> list[str | None]:
         return [self.reason(s, self.thresholds_for(d.lang), d) for s, d in zip(signals, docs)]
 
     def __call__(self, docs: Sequence[TextFeatures]) -> tuple[list[dict[str, Any]], list[str | None]]:
-        signals = self.compute(docs)
-        return signals, self.decide(signals, docs)
+        signals = self.compute(docs)  # unbounded: never None
+        return signals, self.decide(signals, docs)  # type: ignore[arg-type]
 
 
 def over(value: float, bound: float | None) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 from filters.base import BatchFilter, under
 from filters.text import TextFeatures
+from filters.time_bound import NO_BOUND, TimeBound
 
 POSITIVE, NEGATIVE = "__label__hq", "__label__lq"
 
@@ -83,7 +84,10 @@ class QualityClassifier(BatchFilter[QualityThresholds]):
             for doc_labels, doc_probs in zip(labels, probabilities)
         ]
 
-    def compute(self, docs: Sequence[TextFeatures]) -> list[dict[str, Any]]:
+    def compute(
+        self, docs: Sequence[TextFeatures], bound: TimeBound = NO_BOUND
+    ) -> list[dict[str, Any] | None]:
+        # One batched C++ call, linear in the text: the size cap bounds it, not `bound`.
         return [{"quality_score": score} for score in self.scores([d.text for d in docs])]
 
     def reason(self, s: dict[str, Any], t: QualityThresholds, doc: TextFeatures) -> str | None:

@@ -4,10 +4,14 @@ with a reason, the ledger invariant holds (checked by every task) and no partial
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip
 import io
 import random
+import re
+import time
+import zlib
 
 import polars as pl
 import pytest
@@ -16,6 +20,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from curate.config import Config
+from filters.gopher_quality import GopherQuality
+from filters.time_bound import TimeBound
 from tests.conftest import READING_TOML, WARC_DIR, ledger, run, shards
 
 SAMPLE = WARC_DIR / "sample-0000.warc.gz"
@@ -194,3 +200,167 @@ def test_a_full_disk_fails_that_input_alone_and_a_rerun_completes_it(tmp_path, m
     )
     assert "1 of 2 inputs done by an earlier run" in capsys.readouterr().out
     assert set(shards(out)["source"]) == set(inputs)
+
+
+def _busy_for(seconds: float) -> None:
+    """Pure Python work that only a signal can cut short (a stalled filter)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        with contextlib.suppress(Exception):  # a filter's own broad except must not swallow the bound
+            time.monotonic()
+
+
+def test_time_bound_cuts_a_stalled_call_and_passes_fast_ones():
+    with TimeBound(0.2) as bound:
+        started = time.monotonic()
+        assert bound.run(_busy_for, 10) is None
+        assert time.monotonic() - started < 2
+        assert bound.run(sum, [1, 2]) == 3
+    with TimeBound(0) as unbounded:
+        assert not unbounded.active and unbounded.run(sum, [4]) == 4
+
+
+def test_a_filter_stalling_on_one_document_removes_only_it_as_timeout(original, tmp_path, monkeypatch):
+    signals = GopherQuality.signals
+    stalled = []
+
+    def stall_once(self, doc):
+        if not stalled:
+            stalled.append(doc.text)
+            _busy_for(30)
+        return signals(self, doc)
+
+    monkeypatch.setattr(GopherQuality, "signals", stall_once)
+    config = Config()
+    config.filters.timeout_s = 0.5
+    out = tmp_path / "out"
+    started = time.monotonic()
+    run([SAMPLE], out, config)  # in-process: the monkeypatch applies
+    assert time.monotonic() - started < 25
+    assert booked(out)[("removed", "timeout")] == 1
+    row = ledger(out).filter(pl.col("reason") == "timeout").row(0, named=True)
+    assert row["stage"] == "gopher_quality"
+    before, after = set(shards(original)["text"]), set(shards(out)["text"])
+    assert after <= before and before - after <= {stalled[0]}
+    assert no_partial_files(out)
+
+
+# Record-level damage to a generated WARC of one gzip member per record. For each kind the
+# documents curate recovers must be exactly the complete records still in the file, as counted by
+# an independent reader: warcio on each gzip member that decompresses whole, with no resync logic.
+PAGES = 12
+
+
+def _page(i: int) -> bytes:
+    return b"<html><body><p>" + f"Page number {i} says something. ".encode() * 40 + b"</p></body></html>"
+
+
+def _generated_members() -> list[bytes]:
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    offsets = []
+    for i in range(PAGES):
+        offsets.append(buffer.tell())
+        writer.write_record(_response(writer, f"http://g.example/{i}", _page(i)))
+    data = buffer.getvalue()
+    return [data[a:b] for a, b in zip(offsets, [*offsets[1:], len(data)])]
+
+
+def complete_records(data: bytes) -> set[str]:
+    """URLs of the whole response records in `data`, member by member (warcio, no resync)."""
+    urls = set()
+    for start in (m.start() for m in re.finditer(re.escape(b"\x1f\x8b\x08"), data)):
+        member = zlib.decompressobj(wbits=31)
+        try:
+            raw = member.decompress(data[start:])
+            record = next(iter(ArchiveIterator(io.BytesIO(raw))))
+            length = int(record.rec_headers.get_header("Content-Length"))
+            whole = member.eof and len(record.raw_stream.read()) == length - record.http_headers.total_len
+        except Exception:
+            continue
+        if whole and record.rec_type == "response" and record.rec_headers.get_header("WARC-Target-URI"):
+            urls.add(record.rec_headers.get_header("WARC-Target-URI"))
+    return urls
+
+
+def _without_headers(member: bytes, *names: bytes) -> bytes:
+    raw = gzip.decompress(member)
+    for name in names:
+        raw = re.sub(rb"\r\n" + name + rb": [^\r]*", b"", raw, count=1)
+    return gzip.compress(raw)
+
+
+DAMAGE = {
+    "garbage_between_members": lambda m: [*m[:5], random.Random(3).randbytes(3000), *m[5:]],
+    "member_cut_short": lambda m: [*m[:5], m[5][: len(m[5]) // 2], *m[6:]],
+    "member_of_random_bytes": lambda m: [*m[:5], b"\x1f\x8b\x08" + random.Random(4).randbytes(900), *m[6:]],
+    "bytes_flipped_in_member": lambda m: [
+        *m[:5],
+        m[5][:60] + bytes(b ^ 0x5A for b in m[5][60:200]) + m[5][200:],
+        *m[6:],
+    ],
+    "content_length_too_long": lambda m: [
+        *m[:5],
+        gzip.compress(gzip.decompress(m[5]).replace(b"Content-Length: ", b"Content-Length: 9", 1)),
+        *m[6:],
+    ],
+    "missing_warc_headers": lambda m: [
+        *m[:4],
+        _without_headers(m[4], b"WARC-Type"),
+        _without_headers(m[5], b"WARC-Record-ID", b"WARC-Date"),
+        *m[6:],
+    ],
+    "file_cut_off": lambda m: [*m[:-1], m[-1][: len(m[-1]) // 3]],
+}
+
+
+@pytest.mark.parametrize("kind", DAMAGE)
+def test_recovered_documents_equal_the_complete_records_present(kind, tmp_path):
+    damaged = tmp_path / f"{kind}.warc.gz"
+    damaged.write_bytes(b"".join(DAMAGE[kind](_generated_members())))
+    expected = complete_records(damaged.read_bytes())
+    assert len(expected) >= PAGES - 2  # the independent count sees the records around the damage
+    out = tmp_path / "out"
+    result = run([damaged], out)  # reading layer only: every whole HTML record is a document
+    assert not result.failed  # and the task checked the ledger invariant
+    assert set(shards(out)["url"]) == expected
+    counts = booked(out)
+    if kind == "missing_warc_headers":
+        assert counts[("skipped", "no_warc_type")] == 1
+    else:
+        assert sum(n for (outcome, _), n in counts.items() if outcome == "error") >= 1
+    assert no_partial_files(out)
+
+
+RUSSIAN = "Съёмка города ночью требует штатива и терпения."
+JAPANESE = "夜の街を撮影するには三脚と忍耐が必要です。"
+
+
+def test_non_utf8_and_mislabelled_charsets_come_out_as_the_right_text(tmp_path):
+    def html(text: str, head: str = "") -> str:
+        return f"<html><head>{head}</head><body><p>{text * 5}</p></body></html>"
+
+    pages = {
+        # url: (body, Content-Type) - a charset in the header, in a meta tag, nowhere, or a wrong one
+        "http://h.example/header": (html(RUSSIAN).encode("windows-1251"), "text/html; charset=windows-1251"),
+        "http://h.example/meta": (
+            html(JAPANESE, "<meta charset='shift_jis'>").encode("shift_jis"),
+            "text/html",
+        ),
+        "http://h.example/detected": (html(RUSSIAN).encode("koi8-r"), "text/html"),
+        "http://h.example/mislabelled": (html(RUSSIAN).encode(), "text/html; charset=ascii"),
+    }
+
+    def records(writer):
+        for url, (body, content_type) in pages.items():
+            yield _response(writer, url, body, content_type)
+
+    path = tmp_path / "charsets.warc.gz"
+    _write(path, records)
+    out = tmp_path / "out"
+    assert not run([path], out).failed
+    texts = dict(shards(out).select("url", "text").rows())
+    assert set(texts) == set(pages)
+    for url, text in texts.items():
+        assert (JAPANESE if "meta" in url else RUSSIAN) in text, url
+        assert "\ufffd" not in text, url

@@ -31,6 +31,7 @@ TEXTS = st.text(ALPHABET, max_size=1500) | st.lists(
 ).map(" ".join)
 LANGS = st.sampled_from(["en", "de", "ru", "zh", "ja", "th", "ar", "und", "la"])
 FILTERS = build_filters(FiltersConfig())
+SMALL_CAP_STAGE = FilterStage(FiltersConfig(max_text_chars=1000))  # some random documents are over it
 # Fractions of a whole (lines, words, characters of the text) cannot leave [0, 1].
 FRACTIONS = {
     "gopher_bullet_lines_ratio",
@@ -78,8 +79,7 @@ def test_filters_never_raise_and_signals_stay_in_range(documents):
 @SETTINGS
 @given(st.lists(st.tuples(TEXTS, LANGS), min_size=1, max_size=6))
 def test_filter_stage_fills_every_column_and_removes_with_a_known_stage(documents):
-    stage = FilterStage.__new__(FilterStage)
-    stage.filters, stage.max_text_chars = FILTERS, 1000  # some random documents are over it
+    stage = SMALL_CAP_STAGE
     columns = {"text": [t for t, _ in documents], "lang": [lang for _, lang in documents]}
     for batch_filter in FILTERS:
         for name in batch_filter.SIGNALS:

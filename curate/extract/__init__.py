@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from curate.config import ExtractConfig
 from curate.extract.extractors import make_extractor
-from curate.extract.sandbox import FAILED, ExtractorSandbox
+from curate.extract.sandbox import FAILED, TIMEOUT, ExtractorSandbox
 
 TOO_LARGE = "too_large"
+__all__ = ["EMPTY_TEXT", "TIMEOUT", "TOO_LARGE", "Extractor"]
 EMPTY_TEXT = "empty_text"
 
 

@@ -118,7 +118,7 @@ def _to_record(warc_record: ArcWarcRecord, config: ReadConfig, is_arc: bool) -> 
             url=url,
             crawl_date=date,
             size=size,
-            skip=None if truncated else f"{rec_type}_record",
+            skip=None if truncated else f"{rec_type}_record" if rec_type else "no_warc_type",
             error="truncated" if truncated else None,
         )
 
