@@ -6,7 +6,7 @@ import datasketch
 import numpy as np
 import pytest
 
-from curate.dedup.minhash import MinHasher, MinHashParams, permutations
+from curate.dedup.minhash import MinHasher, MinHashParams, bmp_code_table, normalized_code, permutations
 from curate.dedup.normalize import normalize_text
 from tests.generated import pair_with_jaccard, random_words
 
@@ -79,3 +79,8 @@ def test_word_hashes_are_those_of_the_normalized_text(shared_data):
     hashes = word_hashes("ÉCOLE école ecole")
     assert len(set(hashes.tolist())) == 1
     assert len(word_hashes("한국어 텍스트")) == 2
+
+
+def test_code_point_table_shortcut_equals_the_full_rule_on_the_whole_bmp():
+    table = bmp_code_table()
+    assert all(table[code] == normalized_code(code) for code in range(0x10000))

@@ -4,6 +4,7 @@ raise, and every signal stays within its range."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
 import numpy as np
@@ -14,6 +15,7 @@ from curate.config import FiltersConfig
 from curate.dedup.minhash import MinHasher
 from curate.dedup.normalize import normalize_text
 from curate.filter_stage import FilterStage, build_filters
+from filters.c4 import SENTENCE_END
 from filters.gopher_repetition import DUPLICATE_NGRAMS, TOP_NGRAMS, ngram_char_counts
 from filters.text import TextFeatures
 
@@ -142,3 +144,12 @@ def test_ngram_counting_equals_the_plain_definition(words):
     counted = ngram_char_counts(words)
     for n in (*TOP_NGRAMS, *DUPLICATE_NGRAMS):
         assert counted.get(n, 0) == reference_ngram_chars(words, n), n
+
+
+PLAIN_SENTENCE_END = re.compile(r"[.!?]+['\"”’)\]]*\s+(?=\S)|[。！？]+['\"”’」』)\]]*\s*(?=\S)")
+
+
+@SETTINGS
+@given(st.text(st.sampled_from(list("ab .!?。！？'\"”’)]」』 \n\t")), max_size=60))
+def test_sentence_ends_equal_the_plain_pattern(line):
+    assert SENTENCE_END.findall(line) == PLAIN_SENTENCE_END.findall(line)

@@ -94,9 +94,24 @@ def normalized_code(code: int) -> int:
     return ord(stripped) if len(stripped) == 1 else ord(lowered[0])
 
 
+def _simple_code(char: str) -> int | None:
+    """normalized_code for a character whose lower case is one character without a decomposition
+    (most code points: CJK, Hangul, plain letters, unassigned), cheaply; None for the others."""
+    lowered = char.lower()
+    if len(lowered) != 1 or lowered == "ς" or unicodedata.decomposition(lowered):
+        return None
+    if unicodedata.category(char) == "Mn":
+        return DROP
+    if not lowered.isalnum():
+        return SEPARATOR
+    return ord("0") if unicodedata.category(lowered) == "Nd" else ord(lowered)
+
+
 @lru_cache(maxsize=1)
-def _bmp_table() -> np.ndarray:
-    return np.array([normalized_code(code) for code in range(0x10000)], dtype=np.uint32)
+def bmp_code_table() -> np.ndarray:
+    """normalized_code of every code point of the Basic Multilingual Plane (built once a process)."""
+    codes = [_simple_code(chr(code)) for code in range(0x10000)]
+    return np.array([normalized_code(i) if c is None else c for i, c in enumerate(codes)], dtype=np.uint32)
 
 
 @lru_cache(maxsize=65536)
@@ -116,7 +131,7 @@ class _WordHasher:
     from prefix sums. The same words give the same hashes, wherever they stand."""
 
     def __init__(self) -> None:
-        self.table = _bmp_table()
+        self.table = bmp_code_table()
         self.powers = self.inverse_powers = np.ones(1, dtype=np.uint32)
 
     def _grow(self, n: int) -> None:

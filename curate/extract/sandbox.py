@@ -2,7 +2,7 @@
 
 Resiliparse's main-content pass is C code and is quadratic in nesting depth (20,000 nested <div>s
 take over 20 s); a signal cannot interrupt it, so the only hard bound is a process we can kill.
-The child is started once and reused; it is replaced after a timeout or a crash.
+The child is started with the sandbox and reused; it is replaced after a timeout or a crash.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class ExtractorSandbox:
         self.timeout_s = timeout_s
         self._process: mp.process.BaseProcess | None = None
         self._conn: Connection | None = None
+        self._start()  # now: the child imports its extractor while the caller loads its models
 
     def _start(self) -> Connection:
         context = mp.get_context("spawn")  # no fork: the parent may hold threads (pyarrow, fsspec)
