@@ -1,17 +1,21 @@
-"""Inputs streamed over HTTP from a local server give the same documents as the local files."""
+"""Remote inputs: streamed over HTTP they give the same documents as the local files; a dropped
+connection is resumed at the same byte, and an input out of retries fails alone."""
 
 from __future__ import annotations
 
 import functools
 import gzip
+import io
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
 
 from curate.cli import main
 from curate.inputs import expand_inputs
+from curate.readers import remote
 from tests.conftest import READING_TOML, WARC_DIR, ledger, reading_config, run, shards
 
 
@@ -143,3 +147,20 @@ def test_a_remote_input_out_of_retries_fails_alone_and_a_rerun_completes_it(
     assert sorted(shards(out)["id"]) == sorted(shards(tmp_path / "whole")["id"])
     read = ledger(out).filter(pl.col("outcome") == "read")["docs"].sum()
     assert read == sum(task.totals["read"] for task in whole.tasks)  # each record read once
+
+
+class _ShortFile(io.BytesIO):
+    """A remote file that knows its size but whose first connection ends early without an error."""
+
+    def __init__(self, data: bytes, cut: int | None):
+        super().__init__(data[:cut] if cut else data)
+        self.size = len(data)
+
+
+def test_a_stream_that_ends_before_its_size_is_resumed(monkeypatch):
+    data = bytes(range(256)) * 400
+    connections = iter([_ShortFile(data, 30_000), _ShortFile(data, None)])
+    opener = SimpleNamespace(open=lambda: next(connections))
+    monkeypatch.setattr(remote.fsspec, "open", lambda *args, **kwargs: opener)
+    with remote.ResumingRemoteFile("http://x.example/f.warc.gz", retries=1, wait_s=0) as file:
+        assert io.BufferedReader(file).read() == data  # the second connection skipped 30,000 bytes

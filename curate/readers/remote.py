@@ -30,14 +30,13 @@ class RemoteReadError(CurateError):
 
 
 class ResumingRemoteFile(io.RawIOBase):
-    """A forward-only remote file; `retried` counts the reconnections it needed."""
+    """A forward-only remote file that reconnects (see the module docstring)."""
 
     def __init__(self, location: str, retries: int, wait_s: float):
         self.location = location
         self.retries = retries
         self.wait_s = wait_s
         self.position = 0
-        self.retried = 0
         self._raw: BinaryIO | None = None
         self._with_retries(self._connection, "open")
         self.size: int | None = getattr(self._raw, "size", None)
@@ -46,7 +45,7 @@ class ResumingRemoteFile(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
-        data = self._with_retries(lambda: self._connection().read(len(buffer)), "read")
+        data = self._with_retries(lambda: self._read(len(buffer)), "read")
         buffer[: len(data)] = data
         self.position += len(data)
         return len(data)
@@ -54,6 +53,13 @@ class ResumingRemoteFile(io.RawIOBase):
     def close(self) -> None:
         self._disconnect()
         super().close()
+
+    def _read(self, n: int) -> bytes:
+        data = self._connection().read(n)
+        if not data and self.size is not None and self.position < self.size:
+            # a connection that closed early without an error (no Content-Length to check)
+            raise OSError(f"the stream ended at byte {self.position:,} of {self.size:,}")
+        return data
 
     def _connection(self) -> BinaryIO:
         """The open file, positioned at `self.position`; opened again after a failure."""
@@ -87,7 +93,6 @@ class ResumingRemoteFile(io.RawIOBase):
                 if attempt == self.retries:
                     raise RemoteReadError(f"{self.location}: {failure}, after {attempt} retries") from None
                 attempt += 1
-                self.retried += 1
                 wait = self.wait_s * 2 ** (attempt - 1)
                 # above any progress bar, which print() would garble
                 tqdm.write(
