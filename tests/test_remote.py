@@ -6,7 +6,9 @@ from __future__ import annotations
 import functools
 import gzip
 import io
+import re
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
@@ -94,6 +96,8 @@ class _DroppingHandler(_QuietHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        time.sleep(0.2)  # let the client take in what was sent: the drop comes mid-file
         self.close_connection = True
 
 
@@ -120,7 +124,9 @@ def test_a_dropped_connection_is_resumed_at_the_same_byte(dropping_server, tmp_p
     config.read.retry_wait_s = 0.01
     remote = run([f"{url}/{FLAKY}"], tmp_path / "remote", config)
     local = run([WARC_DIR / FLAKY], tmp_path / "local")
-    assert server.drops[f"/{FLAKY}"] == 0 and "retry 2/3" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert server.drops[f"/{FLAKY}"] == 0 and "retry 2/3" in err
+    assert re.search(r"read failed at byte [1-9]", err)  # resumed mid-file, not restarted
     assert remote.tasks[0].failure is None and remote.tasks[0].totals == local.tasks[0].totals
     assert "read_error" not in set(ledger(tmp_path / "remote")["reason"])
     columns = ["id", "url", "text"]

@@ -107,8 +107,11 @@ def _advance(raw: BinaryIO, offset: int) -> None:
     if not offset:
         return
     if raw.seekable():
-        raw.seek(offset)
-        return
+        try:
+            raw.seek(offset)
+            return
+        except (ValueError, OSError):  # fsspec's streaming HTTP file says seekable, then refuses
+            pass
     left = offset
     while left:
         chunk = raw.read(min(left, SKIP_CHUNK))
