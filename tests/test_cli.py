@@ -27,7 +27,7 @@ def test_missing_path_exits_2_with_one_line(tmp_path, capsys):
     [
         (b"", "file is empty"),
         (
-            os.urandom(4096).replace(b"\x1f", b"x").replace(b"W", b"x"),
+            b"\x00" + os.urandom(4095).replace(b"\x1f", b"x"),  # \x00 first: never sniffed as a format
             "not a WARC, ARC, WET, JSONL or Parquet",
         ),
         (b"\x1f\x8b\x08\x00" + os.urandom(2048), "not a WARC, ARC, WET, JSONL or Parquet"),

@@ -120,7 +120,9 @@ def test_minhash_signatures_are_deterministic_and_shaped(texts):
 
 
 def reference_ngram_chars(words: list[str], n: int) -> int:
-    """Gopher's n-gram rules written the plain way (datatrove's): n-grams as joined strings."""
+    """Gopher's n-gram rules written the plain way, as datatrove does, with one difference: its
+    duplicate n-grams are the words joined with no separator, so that "b bb" equals "bb b"; here
+    (and in curate) an n-gram is a tuple of words, as the paper defines it."""
     if len(words) < n:
         return 0
     if n in TOP_NGRAMS:  # all occurrences of the most frequent n-gram, joined with spaces
@@ -128,9 +130,9 @@ def reference_ngram_chars(words: list[str], n: int) -> int:
         return len(gram) * count
     seen, chars, i = set(), 0, 0  # n-grams seen before, joined without spaces, skipping past repeats
     while i < len(words) - n + 1:
-        gram = "".join(words[i : i + n])
+        gram = tuple(words[i : i + n])
         if gram in seen:
-            chars, i = chars + len(gram), i + n
+            chars, i = chars + len("".join(gram)), i + n
         else:
             seen.add(gram)
             i += 1
