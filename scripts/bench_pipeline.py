@@ -12,12 +12,13 @@ Only the standard library at module level (bench.py's rule: spawned children re-
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from bench_measure import run_rounds  # noqa: E402 - scripts/ is on sys.path
+from bench_replay import LDNOOBW, REPLAY_NAME, build_replay_warc, collect_pages  # noqa: E402
+
 WORKER_FILES = 20
-LDNOOBW = Path(__file__).resolve().parents[2] / "shared" / "data" / "ldnoobw"
 
 
 def _curate_config(extractor: str = "resiliparse"):
@@ -132,30 +133,23 @@ PIPELINE_VARIANTS = {
 }
 WORKER_VARIANTS = {"workers-1": measure_workers_1, "workers-2": measure_workers_2}
 MEASUREMENTS = {f"pipeline-{k}": v for k, v in PIPELINE_VARIANTS.items()} | WORKER_VARIANTS
-
-
-def _rounds(bench, variants: list[str], input_path: Path, workdir: Path, repeat: int, records: int) -> dict:
-    """Interleaved rounds of every variant in its own process; the best of each."""
-    summaries = {variant: bench.VariantSummary(variant) for variant in variants}
-    for round_number in range(1, repeat + 1):
-        for variant, summary in summaries.items():
-            run = bench.run_measurement(variant, input_path, workdir)
-            summary.runs.append(run)
-            print(
-                f"  round {round_number}/{repeat} {variant:<30} {records / run.seconds:8.1f} records/s "
-                f"({run.seconds:.1f} s), peak RSS {run.peak_rss_mb:.0f} MB",
-                file=sys.stderr,
-                flush=True,
-            )
-    return summaries
+# datatrove's modules are imported before its clock starts, as curate's are (bench_measure.child_main).
+PRELOAD = {
+    "pipeline-datatrove": (
+        "datatrove.executor",
+        "datatrove.pipeline.extractors",
+        "datatrove.pipeline.filters",
+        "datatrove.pipeline.readers",
+        "datatrove.pipeline.writers.jsonl",
+        "datatrove.utils.lid",
+    )
+}
 
 
 def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Whole pipeline against datatrove's FineWeb first stage, one worker each, same input."""
-    import bench
-
-    pages = bench.collect_pages(args.data)
-    built = bench.build_replay_warc(pages, workdir / bench.REPLAY_NAME, args.records, 0, vary=True)
+    pages = collect_pages(args.data)
+    built = build_replay_warc(pages, workdir / REPLAY_NAME, args.records, 0, vary=True)
     records = built.records
     print(
         f"input: {records} HTML records replayed from {built.source_pages} pages (later copies: words "
@@ -163,9 +157,8 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         f"{built.compressed_mb:.1f} MB gzipped, {built.html_mb:.1f} MB of HTML; "
         f"best of {args.repeat} interleaved rounds, one worker each\n"
     )
-    summaries = _rounds(
-        bench, [f"pipeline-{v}" for v in PIPELINE_VARIANTS], built.path, workdir, args.repeat, records
-    )
+    variants = [f"pipeline-{v}" for v in PIPELINE_VARIANTS]
+    summaries = run_rounds(variants, built.path, workdir, args.repeat, "records read")
     rate = {name: records / summary.best.seconds for name, summary in summaries.items()}
     base = rate["pipeline-datatrove"]
     print(
@@ -195,22 +188,18 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 def bench_workers(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """`curate run` over 20 files: two worker processes against one."""
-    import bench
-
     directory = workdir / "files"
     directory.mkdir(exist_ok=True)
-    pages = bench.collect_pages(args.data)
+    pages = collect_pages(args.data)
     per_file = max(1, args.records // WORKER_FILES)
     for index in range(WORKER_FILES):
-        bench.build_replay_warc(
-            pages, directory / f"part-{index:02d}.warc.gz", per_file, 0, id_prefix=f"{index}-"
-        )
+        build_replay_warc(pages, directory / f"part-{index:02d}.warc.gz", per_file, 0, id_prefix=f"{index}-")
     records = per_file * WORKER_FILES
     print(
         f"input: {WORKER_FILES} WARC files of {per_file} HTML records; `curate run` without the report, "
         f"best of {args.repeat} interleaved rounds\n"
     )
-    summaries = _rounds(bench, list(WORKER_VARIANTS), directory, workdir, args.repeat, records)
+    summaries = run_rounds(WORKER_VARIANTS, directory, workdir, args.repeat, "records read")
     rate = {name: records / summary.best.seconds for name, summary in summaries.items()}
     print("| workers | records/s | vs one worker | peak RSS MB (largest process) |\n|---:|---:|---:|---:|")
     for name, summary in summaries.items():
