@@ -139,18 +139,20 @@ class VariantSummary:
 
 
 def run_rounds(
-    variants: Iterable[str], input_path: Path, workdir: Path, repeat: int, unit: str
+    variants: Iterable[str], input_path: Path, workdir: Path, repeat: int, unit: str, count: int | None = None
 ) -> dict[str, VariantSummary]:
-    """`repeat` rounds, each running every variant once in its own process; progress on stderr,
-    each run's count labelled `unit` (what its measurement counts)."""
+    """`repeat` rounds, each running every variant once in its own process; progress on stderr:
+    each run's rate of `count` `unit` (when given: the input's size, the same for every variant),
+    else of what its measurement counted."""
     summaries = {variant: VariantSummary(variant) for variant in variants}
     for round_number in range(1, repeat + 1):
         for variant, summary in summaries.items():
             run = run_measurement(variant, input_path, workdir)
             summary.runs.append(run)
+            counted = run.docs if count is None else count
             print(
-                f"  round {round_number}/{repeat} {variant:<30} {run.docs} {unit} "
-                f"in {run.seconds:6.2f} s = {run.docs_per_s:7.1f}/s (CPU {run.cpu_s:6.2f} s), "
+                f"  round {round_number}/{repeat} {variant:<30} {counted} {unit} "
+                f"in {run.seconds:6.2f} s = {counted / run.seconds:7.1f}/s (CPU {run.cpu_s:6.2f} s), "
                 f"peak RSS {run.peak_rss_mb:.0f} MB",
                 file=sys.stderr,
                 flush=True,

@@ -158,7 +158,7 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         f"best of {args.repeat} interleaved rounds, one worker each\n"
     )
     variants = [f"pipeline-{v}" for v in PIPELINE_VARIANTS]
-    summaries = run_rounds(variants, built.path, workdir, args.repeat, "records read")
+    summaries = run_rounds(variants, built.path, workdir, args.repeat, "input records", records)
     rate = {name: records / summary.best.seconds for name, summary in summaries.items()}
     base = rate["pipeline-datatrove"]
     print(
@@ -176,10 +176,21 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             f"| {label} | {extractor} | {rate[name]:.1f} | {rate[name] / base:.1f}x "
             f"| {summary.peak_rss_mb:.0f} |"
         )
+    # The ratio within each round as well: on a shared machine the best-of ratio can hide a bad round.
+    datatrove_runs = summaries["pipeline-datatrove"].runs
+    round_ratios = {
+        name: [base_run.seconds / run.seconds for run, base_run in zip(summary.runs, datatrove_runs)]
+        for name, summary in summaries.items()
+    }
+    print()
+    for name, ratios in round_ratios.items():
+        if name != "pipeline-datatrove":
+            print(f"{labels[name][0]}: vs datatrove per round " + " ".join(f"{r:.1f}x" for r in ratios))
     return {
         name: {
             "records_per_s": rate[name],
             "vs_datatrove": rate[name] / base,
+            "round_ratios": round_ratios[name],
             "peak_rss_mb": summaries[name].peak_rss_mb,
         }
         for name in summaries
@@ -199,7 +210,7 @@ def bench_workers(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         f"input: {WORKER_FILES} WARC files of {per_file} HTML records; `curate run` without the report, "
         f"best of {args.repeat} interleaved rounds\n"
     )
-    summaries = run_rounds(WORKER_VARIANTS, directory, workdir, args.repeat, "records read")
+    summaries = run_rounds(WORKER_VARIANTS, directory, workdir, args.repeat, "input records", records)
     rate = {name: records / summary.best.seconds for name, summary in summaries.items()}
     print("| workers | records/s | vs one worker | peak RSS MB (largest process) |\n|---:|---:|---:|---:|")
     for name, summary in summaries.items():
