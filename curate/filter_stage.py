@@ -7,12 +7,17 @@ signal a filter computed is written to the document's columns, also for dropped 
 
 from __future__ import annotations
 
+from typing import Any
+
 from curate.config import FiltersConfig
 from curate.errors import UsageError
 from curate.extract import TIMEOUT, TOO_LARGE
+from curate.step_failures import StepFailure
 from filters import FILTERS, Badwords, BadwordsUnavailableError, BatchFilter, TextFeatures, UrlFilter
 from filters.c4 import TEXT
 from filters.time_bound import TimeBound
+
+Removal = tuple[str, str] | StepFailure | None  # (stage, reason), a failed step, or None: kept
 
 
 def build_filters(config: FiltersConfig) -> list[BatchFilter]:
@@ -40,10 +45,10 @@ class FilterStage:
         self.max_text_chars = config.max_text_chars
         self.timeout_s = config.timeout_s
 
-    def apply(self, columns: dict[str, list]) -> list[tuple[str, str] | None]:
+    def apply(self, columns: dict[str, list]) -> list[Removal]:
         """Fill the signal columns (and C4's rewritten text) in place; return each document's removal."""
         # A size cap bounds the filters' time per document (their cost grows with the text).
-        removals: list[tuple[str, str] | None] = [
+        removals: list[Removal] = [
             (self.name, TOO_LARGE) if len(text) > self.max_text_chars else None for text in columns["text"]
         ]
         docs = [TextFeatures(text, lang) for text, lang in zip(columns["text"], columns["lang"])]
@@ -58,20 +63,19 @@ class FilterStage:
         bound: TimeBound,
         columns: dict[str, list],
         docs: list[TextFeatures],
-        removals: list[tuple[str, str] | None],
+        removals: list[Removal],
     ) -> None:
         alive = [i for i, removal in enumerate(removals) if removal is None]
         if not alive:
             return
-        computed = batch_filter.compute([docs[i] for i in alive], bound)
-        finished = []
-        for i, doc_signals in zip(alive, computed):
-            if doc_signals is None:  # out of time: no signals, removed
+        for i, verdict in zip(alive, _judge_isolated(batch_filter, bound, [docs[i] for i in alive])):
+            if verdict is None:  # out of time: no signals, removed
                 removals[i] = (batch_filter.name, TIMEOUT)
-            else:
-                finished.append((i, doc_signals))
-        reasons = batch_filter.decide([s for _, s in finished], [docs[i] for i, _ in finished])
-        for (i, doc_signals), reason in zip(finished, reasons):
+                continue
+            if isinstance(verdict, StepFailure):
+                removals[i] = verdict
+                continue
+            doc_signals, reason = verdict
             new_text = doc_signals.pop(TEXT, None)
             for key, value in doc_signals.items():
                 columns[key][i] = value
@@ -80,6 +84,37 @@ class FilterStage:
             elif new_text is not None and new_text != docs[i].text:
                 columns["text"][i] = new_text
                 docs[i] = TextFeatures(new_text, docs[i].lang)
+
+
+Verdict = tuple[dict[str, Any], "str | None"] | None  # (signals, removal reason); None: out of time
+
+
+def _judge(batch_filter: BatchFilter, bound: TimeBound, docs: list[TextFeatures]) -> list[Verdict]:
+    computed = batch_filter.compute(docs, bound)
+    finished = [(k, signals) for k, signals in enumerate(computed) if signals is not None]
+    reasons = batch_filter.decide([s for _, s in finished], [docs[k] for k, _ in finished])
+    verdicts: list[Verdict] = [None] * len(docs)
+    for (k, signals), reason in zip(finished, reasons):
+        verdicts[k] = (signals, reason)
+    return verdicts
+
+
+def _judge_isolated(
+    batch_filter: BatchFilter, bound: TimeBound, docs: list[TextFeatures]
+) -> list[Verdict | StepFailure]:
+    """The filter over the batch; if it raises, one document at a time, so that only the
+    documents it raises on are lost (as `<filter>_failed` errors)."""
+    try:
+        return list(_judge(batch_filter, bound, docs))
+    except Exception:
+        pass
+    verdicts: list[Verdict | StepFailure] = []
+    for doc in docs:
+        try:
+            verdicts.append(_judge(batch_filter, bound, [doc])[0])
+        except Exception as exc:
+            verdicts.append(StepFailure(batch_filter.name, exc))
+    return verdicts
 
 
 class UrlStage:

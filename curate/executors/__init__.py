@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from curate.errors import UsageError
-from curate.executors.lost import WorkerLost
+from curate.executors.lost import JobFailed, WorkerLost
+
+__all__ = ["EXECUTORS", "Executor", "JobFailed", "WorkerLost", "make_executor", "run_all"]
 
 EXECUTORS = ("local", "ray")
 
@@ -16,8 +18,8 @@ class Executor(Protocol):
     workers: int
 
     def imap_unordered(self, fn: Callable[..., Any], jobs: list[tuple]) -> Iterator[tuple[int, Any]]:
-        """Run fn(*job) for every job; yield (job index, result) as each finishes, or a
-        WorkerLost for a job whose worker process died under it."""
+        """Run fn(*job) for every job; yield (job index, result) as each finishes, or a JobFailed
+        for a job that raised (a WorkerLost when its worker process died under it)."""
         ...
 
     def close(self) -> None: ...
@@ -40,13 +42,14 @@ def run_all(
     fn: Callable[..., Any],
     jobs: list[tuple],
     on_done: Callable[[], None] | None = None,
-    on_lost: Callable[[tuple, WorkerLost], Any] | None = None,
+    on_lost: Callable[[tuple, JobFailed], Any] | None = None,
 ) -> list:
-    """fn(*job) for every job through `executor`; the results in job order. A job whose worker
-    died gets `on_lost(job, error)` as its result; without `on_lost` the error is raised."""
+    """fn(*job) for every job through `executor`; the results in job order. A job that raised or
+    whose worker died gets `on_lost(job, error)` as its result; without `on_lost` the error (a
+    CurateError: one line for the user) is raised."""
     results: list[Any] = [None] * len(jobs)
     for index, result in executor.imap_unordered(fn, jobs):
-        if isinstance(result, WorkerLost):
+        if isinstance(result, JobFailed):
             if on_lost is None:
                 raise result
             result = on_lost(jobs[index], result)

@@ -7,13 +7,15 @@ its worker again is reported lost on its own and the others still finish."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from curate.executors.lost import WorkerLost
+from curate.executors.lost import WorkerLost, job_failed
+from curate.executors.orphans import die_with_parent
 
 
 class LocalExecutor:
@@ -24,7 +26,12 @@ class LocalExecutor:
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn, not fork: forking a process whose polars/Arrow thread pools hold locks can hang
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=die_with_parent,  # a killed run leaves no worker writing into OUT
+                initargs=(os.getpid(),),
+            )
         return self._pool
 
     def _drop_pool(self) -> None:
@@ -35,7 +42,11 @@ class LocalExecutor:
     def imap_unordered(self, fn: Callable[..., Any], jobs: list[tuple]) -> Iterator[tuple[int, Any]]:
         if self.workers == 1 or len(jobs) <= 1:
             for index, job in enumerate(jobs):
-                yield index, fn(*job)
+                try:
+                    result = fn(*job)
+                except Exception as exc:
+                    result = job_failed(exc)
+                yield index, result
             return
         queue, suspects = deque(range(len(jobs))), deque()
         while queue or suspects:
@@ -46,6 +57,8 @@ class LocalExecutor:
                 except BrokenProcessPool as exc:
                     self._drop_pool()
                     result = WorkerLost(f"the worker process died while running this job ({exc})")
+                except Exception as exc:
+                    result = job_failed(exc)
                 yield index, result
                 continue
             yield from self._run_window(fn, jobs, queue, suspects)
@@ -70,6 +83,8 @@ class LocalExecutor:
                     suspects.append(index)
                     broken = True
                     continue
+                except Exception as exc:
+                    result = job_failed(exc)
                 yield index, result
             if broken:
                 suspects.extend(window.values())

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from curate.errors import UsageError
-from curate.executors.lost import WorkerLost
+from curate.executors.lost import WorkerLost, job_failed
 
 
 class RayExecutor:
@@ -33,6 +33,8 @@ class RayExecutor:
                 result = self._ray.get(done[0])
             except (self._ray.exceptions.WorkerCrashedError, self._ray.exceptions.OutOfMemoryError) as exc:
                 result = WorkerLost(f"the Ray worker died while running this job, retried once ({exc})")
+            except self._ray.exceptions.RayTaskError as exc:
+                result = job_failed(getattr(exc, "cause", None) or exc)
             yield index, result
 
     def close(self) -> None:

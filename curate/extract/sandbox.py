@@ -1,33 +1,105 @@
 """Run the extractor in a child process so one pathological page cannot stall a task.
 
 Resiliparse's main-content pass is C code and is quadratic in nesting depth (20,000 nested <div>s
-take over 20 s); a signal cannot interrupt it, so the only hard bound is a process we can kill.
-The child is started with the sandbox and reused; it is replaced after a timeout or a crash.
+take over 20 s); a signal handler cannot interrupt it, so the bound is a process that ends itself
+(see child.py: a CPU-time limit per page) or that we kill.
+
+What the bound measures is the page, never the process: the child says `ready` once its imports
+are done and only then is a page sent; a timed-out or crashed page is tried once more on a fresh
+child before it is booked, so a page is not lost to a hiccup; a wall-clock backstop (generous,
+since a loaded machine slows every page) catches a child that stops answering without using CPU.
+A child that cannot start at all fails the task with `ExtractorStartError`.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import contextlib
+import os
+import signal
+import subprocess
+import sys
 from multiprocessing.connection import Connection
+from pathlib import Path
 
+from curate.errors import CurateError
+from curate.extract.child import READY
 from curate.extract.extractors import make_extractor
 
 TIMEOUT = "timeout"
 CRASHED = "extractor_crashed"
 FAILED = "extract_failed"
+STARTUP_TIMEOUT_S = 120.0  # imports on a loaded machine; beyond it the child is broken
+BACKSTOP_FACTOR, BACKSTOP_MIN_S = 10, 30.0  # wall clock allowed per page: generous on purpose
+ATTEMPTS = 2  # a timed-out or crashed page is retried once on a fresh child
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
-def _serve(conn: Connection, extractor: str, main_content: bool) -> None:
-    extract = make_extractor(extractor, main_content)
-    while True:
+class ExtractorStartError(CurateError):
+    """The extraction child process could not start (or never said it was ready)."""
+
+
+class _Child:
+    """One extraction process and its two pipes."""
+
+    def __init__(self, extractor: str, main_content: bool):
+        to_child_read, to_child_write = os.pipe()
+        from_child_read, from_child_write = os.pipe()
+        command = [
+            sys.executable, "-m", "curate.extract.child", str(os.getpid()),
+            str(to_child_read), str(from_child_write), extractor, "1" if main_content else "0",
+        ]  # fmt: skip
+        path = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
+        env = dict(os.environ, PYTHONPATH=path)  # curate importable even when not installed
         try:
-            html, charset = conn.recv()
-        except EOFError:  # parent went away
+            self.process = subprocess.Popen(
+                command, pass_fds=(to_child_read, from_child_write), stdin=subprocess.DEVNULL, env=env
+            )
+        except OSError as exc:
+            for fd in (to_child_read, to_child_write, from_child_read, from_child_write):
+                os.close(fd)
+            raise ExtractorStartError(f"cannot start the extraction process: {exc}") from None
+        os.close(to_child_read)
+        os.close(from_child_write)
+        self.requests = Connection(to_child_write, readable=False)
+        self.replies = Connection(from_child_read, writable=False)
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """Block until the child has imported its extractor; start-up is never a page's time."""
+        if self.ready:
             return
         try:
-            conn.send((extract(html, charset), None))
-        except Exception as exc:  # report, keep serving: one bad page must not end the child
-            conn.send((None, f"{FAILED}: {type(exc).__name__}"))
+            if self.replies.poll(STARTUP_TIMEOUT_S) and self.replies.recv() == READY:
+                self.ready = True
+                return
+        except (EOFError, OSError):
+            pass
+        code = self.process.poll()
+        self.kill()
+        raise ExtractorStartError(
+            "the extraction process did not start"
+            + (f" (exit code {code})" if code is not None else f" within {STARTUP_TIMEOUT_S:.0f} s")
+        )
+
+    def extract(self, html: bytes, charset: str | None, timeout_s: float) -> tuple[str | None, str | None]:
+        """(text, None), or (None, reason): the child's exception name, TIMEOUT or CRASHED."""
+        try:
+            self.requests.send((html, charset, timeout_s))
+            if not self.replies.poll(max(BACKSTOP_MIN_S, BACKSTOP_FACTOR * timeout_s)):
+                return None, TIMEOUT
+            text, error = self.replies.recv()
+        except (EOFError, OSError):
+            # The child ended: by its own CPU limit (SIGPROF) or a crash in C code.
+            returncode = self.process.wait()
+            return None, TIMEOUT if returncode == -signal.SIGPROF else CRASHED
+        return (None, FAILED) if error else (text, None)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.requests.close()
+        self.replies.close()
 
 
 class ExtractorSandbox:
@@ -38,41 +110,28 @@ class ExtractorSandbox:
         self.extractor = extractor
         self.main_content = main_content
         self.timeout_s = timeout_s
-        self._process: mp.process.BaseProcess | None = None
-        self._conn: Connection | None = None
-        self._start()  # now: the child imports its extractor while the caller loads its models
+        self._child: _Child | None = _Child(extractor, main_content)  # imports while models load
 
-    def _start(self) -> Connection:
-        context = mp.get_context("spawn")  # no fork: the parent may hold threads (pyarrow, fsspec)
-        parent, child = context.Pipe()
-        self._process = context.Process(
-            target=_serve, args=(child, self.extractor, self.main_content), daemon=True
-        )
-        self._process.start()
-        child.close()
-        self._conn = parent
-        return parent
+    def _ready_child(self) -> _Child:
+        if self._child is None:
+            self._child = _Child(self.extractor, self.main_content)
+        self._child.wait_ready()
+        return self._child
 
     def extract(self, html: bytes, charset: str | None) -> tuple[str | None, str | None]:
-        conn = self._conn or self._start()
-        try:
-            conn.send((html, charset))
-            if not conn.poll(self.timeout_s):
-                self.close()
-                return None, TIMEOUT
-            text, error = conn.recv()
-        except (EOFError, BrokenPipeError, ConnectionResetError):
-            self.close()
-            return None, CRASHED
-        return text, error.split(":")[0] if error else None
+        reason: str | None = None
+        for _ in range(ATTEMPTS):
+            text, reason = self._ready_child().extract(html, charset, self.timeout_s)
+            if reason not in (TIMEOUT, CRASHED):
+                return text, reason
+            self.close()  # the next attempt, and the next page, get a fresh child
+        return None, reason
 
     def close(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.join()
-        if self._conn is not None:
-            self._conn.close()
-        self._process, self._conn = None, None
+        if self._child is not None:
+            self._child.kill()
+            self._child = None
 
     def __del__(self) -> None:
-        self.close()
+        with contextlib.suppress(Exception):  # at interpreter exit, what close needs may be gone
+            self.close()
