@@ -1,6 +1,9 @@
 """The one typed configuration: TOML sections map onto dataclasses, unknown keys and bad values fail.
 
-Every threshold is named for what it bounds (`max_*`, `min_*`). Later stages add their own sections.
+Every threshold is named for what it bounds (`max_*`, `min_*`). What each key allows is declared
+next to its field (`metadata=within(0, 1)`, see filters/ranges.py) and checked for every section,
+for the filters' thresholds and for each language's overrides of them alike; `validate()` methods
+add the checks that span keys. Later stages add their own sections.
 """
 
 from __future__ import annotations
@@ -27,45 +30,48 @@ from filters import (
     QualityThresholds,
     UrlThresholds,
 )
-from filters.badwords import MODES as BADWORD_MODES
+from filters.gopher_quality import STOP_WORDS
+from filters.ranges import MAX_COUNT, RATIO, allowing, first_problem, one_of, within
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-MiB = 1 << 20
+KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
+MAX_PERM = 1024  # MinHash hashes (and so bands, rows)
+HOUR = 3600.0  # the longest time bound (a timeout, the waits of all retries together)
 EXTRACTORS = ("resiliparse", "trafilatura")
+BYTES = within(1, GiB)  # a record, page or text: held in memory whole
+TIMEOUT = within(0, HOUR)  # 0: no bound
 
 
 @dataclass
 class ReadConfig:
-    http_status: list[int] = field(default_factory=lambda: [200])  # response codes kept
-    max_record_bytes: int = 10 * MiB  # larger payloads are skipped as `too_large`
+    http_status: list[int] = field(  # response codes kept
+        default_factory=lambda: [200], metadata=within(100, 599, nonempty=True)
+    )
+    max_record_bytes: int = field(default=10 * MiB, metadata=BYTES)  # larger payloads: `too_large`
     cc_base_url: str = "https://data.commoncrawl.org/"  # resolves lines of a `*.paths(.gz)` file
-    text_field: str = "text"  # JSONL/Parquet inputs: the field holding the text
+    text_field: str = field(default="text", metadata=allowing(nonempty=True))  # JSONL/Parquet: the text
     id_field: str = "id"  # JSONL/Parquet inputs: the field holding a document id, if any
-    retries: int = 3  # remote inputs: reconnections after a failed open or read, then the input fails
-    retry_wait_s: float = 1.0  # wait before the first retry; doubled for each next one
+    # remote inputs: reconnections after a failed open or read, then the input fails
+    retries: int = field(default=3, metadata=within(0, 10))
+    retry_wait_s: float = field(default=1.0, metadata=within(0, 60))  # first wait; doubled for each next
+    max_header_bytes: int = MiB  # a longer WARC/ARC/HTTP header line: the record is `bad_header`
 
     def validate(self) -> None:
-        _check(all(100 <= s <= 599 for s in self.http_status), "read.http_status", "HTTP codes")
-        _check(self.max_record_bytes > 0, "read.max_record_bytes", "a positive byte count")
-        _check(self.retries >= 0, "read.retries", "a count >= 0")
-        _check(self.retry_wait_s >= 0, "read.retry_wait_s", "seconds >= 0")
+        _check(self.max_header_bytes > 0, "read.max_header_bytes", "a positive byte count")
+        waits = self.retry_wait_s * (2**self.retries - 1)
+        _check(waits <= HOUR, "read.retry_wait_s", "waits that add up to at most 1 hour over read.retries")
 
 
 @dataclass
 class ExtractConfig:
-    extractor: str = "resiliparse"
+    extractor: str = field(default="resiliparse", metadata=one_of(EXTRACTORS))
     main_content: bool = True  # drop navigation, footers and other boilerplate
-    timeout_s: float = 2.0  # per document; 0 runs the extractor in-process, unbounded
-    max_html_bytes: int = 5 * MiB  # larger pages are skipped as `too_large`
-
-    def validate(self) -> None:
-        _check(self.extractor in EXTRACTORS, "extract.extractor", " or ".join(EXTRACTORS))
-        _check(self.timeout_s >= 0, "extract.timeout_s", "seconds >= 0")
-        _check(self.max_html_bytes > 0, "extract.max_html_bytes", "a positive byte count")
+    timeout_s: float = field(default=2.0, metadata=TIMEOUT)  # per document; 0: in-process, unbounded
+    max_html_bytes: int = field(default=5 * MiB, metadata=BYTES)  # larger pages: `too_large`
 
 
 @dataclass
@@ -73,23 +79,22 @@ class LangidConfig:
     enabled: bool = True
     model: str = ""  # lid.176.bin / GlotLID path; else $CURATE_LID_MODEL, else the shipped lid.176.ftz
     profile: str = "fineweb"  # default thresholds: fineweb (> 0.65) or fineweb2 (per language, >=)
-    thresholds: dict[str, float] = field(default_factory=dict)  # per-language overrides
-    prefix_chars: int = 5000  # characters read per document (0: all); see the README's table
+    thresholds: dict[str, float] = field(default_factory=dict, metadata=RATIO)  # per-language overrides
+    # characters read per document (0: all); see the README's table
+    prefix_chars: int = field(default=5000, metadata=within(0, MAX_COUNT))
     langs: list[str] = field(default_factory=list)  # keep only these languages (empty: all)
     keep_below_threshold: bool = False  # keep such documents as `und` instead of removing them
-    top_k: int = 1  # > 1 also stores the next best languages in `lang_alternatives`
+    # > 1 also stores the next best languages in `lang_alternatives`
+    top_k: int = field(default=1, metadata=within(1, 10))
 
     def validate(self) -> None:
         from langid import PROFILES
 
         _check(self.profile in PROFILES, "langid.profile", " or ".join(PROFILES))
-        for lang, threshold in self.thresholds.items():
+        for lang in self.thresholds:
             _check_language(f"langid.thresholds.{lang}", lang)
-            _check(0 <= threshold <= 1, f"langid.thresholds.{lang}", "0..1")
         for lang in self.langs:
             _check_language("langid.langs", lang)
-        _check(self.prefix_chars >= 0, "langid.prefix_chars", "characters >= 0")
-        _check(1 <= self.top_k <= 10, "langid.top_k", "1..10")
 
 
 def _fineweb_c4() -> C4Thresholds:
@@ -99,10 +104,13 @@ def _fineweb_c4() -> C4Thresholds:
 @dataclass
 class FiltersConfig:
     enabled: bool = True
-    order: list[str] = field(default_factory=lambda: list(DEFAULT_ORDER))  # batch filters, in order
+    # batch filters, in order
+    order: list[str] = field(default_factory=lambda: list(DEFAULT_ORDER), metadata=one_of(FILTERS))
     badwords_dir: str = ""  # LDNOOBW lists; else $CURATE_BADWORDS_DIR, the cache, or a download
-    max_text_chars: int = 1_000_000  # longer texts are removed as `too_large` before any filter runs
-    timeout_s: float = 5.0  # per document and filter; over it the document is removed as `timeout`
+    # longer texts are removed as `too_large` before any filter runs
+    max_text_chars: int = field(default=1_000_000, metadata=BYTES)
+    # per document and filter; over it the document is removed as `timeout` (0: no bound)
+    timeout_s: float = field(default=5.0, metadata=TIMEOUT)
     url: UrlThresholds = field(default_factory=UrlThresholds)  # runs before extraction
     gopher_repetition: GopherRepetitionThresholds = field(default_factory=GopherRepetitionThresholds)
     gopher_quality: GopherQualityThresholds = field(default_factory=GopherQualityThresholds)
@@ -114,13 +122,10 @@ class FiltersConfig:
     per_language: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def validate(self) -> None:
-        for name in self.order:
-            _check(name in FILTERS, "filters.order", ", ".join(FILTERS))
-        _check(self.max_text_chars > 0, "filters.max_text_chars", "a positive number of characters")
-        _check(self.timeout_s >= 0, "filters.timeout_s", "seconds >= 0 (0: no bound)")
-        _check(self.badwords.mode in BADWORD_MODES, "filters.badwords.mode", " or ".join(BADWORD_MODES))
+        _check(len(set(self.order)) == len(self.order), "filters.order", "each filter at most once")
         if "quality" in self.order and not self.quality.model:
             raise UsageError("config: filters.order has quality but filters.quality.model is not set")
+        _check_stop_words("filters.gopher_quality", self.gopher_quality, "en")
         for lang, by_filter in self.per_language.items():
             _check_language(f"filters.per_language.{lang}", lang)
             for name, overrides in by_filter.items():
@@ -128,19 +133,21 @@ class FiltersConfig:
                 if name not in FILTERS:
                     raise UsageError(f"config: unknown filter in {key} (allowed: {', '.join(FILTERS)})")
                 by_filter[name] = _fields_from_dict(getattr(self, name).__class__, key, overrides)
+                # the thresholds this language gets, checked as the section's own are
+                thresholds = dataclasses.replace(getattr(self, name), **by_filter[name])
+                _check_fields(key, thresholds)
+                if name == "gopher_quality":
+                    _check_stop_words(key, thresholds, lang)
 
 
 @dataclass
 class OutputConfig:
-    max_shard_bytes: int = 256 * MiB  # a shard is closed once its file reaches this size
-    row_group_bytes: int = 64 * MiB  # uncompressed bytes buffered per Parquet row group
-    compression_level: int = 3  # zstd
+    # a shard is closed once its file reaches this size
+    max_shard_bytes: int = field(default=256 * MiB, metadata=within(MiB, 64 * GiB))
+    # uncompressed bytes buffered per Parquet row group
+    row_group_bytes: int = field(default=64 * MiB, metadata=within(KiB, 4 * GiB))
+    compression_level: int = field(default=3, metadata=within(1, 22))  # zstd
     keep_removed: bool = False  # keep removed documents' text: exclusion shards, examples in the report
-
-    def validate(self) -> None:
-        _check(self.max_shard_bytes >= MiB, "output.max_shard_bytes", "at least 1 MiB")
-        _check(self.row_group_bytes > 0, "output.row_group_bytes", "a positive byte count")
-        _check(1 <= self.compression_level <= 22, "output.compression_level", "1..22")
 
 
 @dataclass
@@ -150,24 +157,24 @@ class DedupConfig:
     exact: bool = True  # the same normalized text
     near: bool = True  # MinHash LSH
     cross_language: bool = False  # compare documents of different languages too
-    num_perm: int = 112  # FineWeb: 112 hashes, 14 bands x 8 rows, word 5-grams
-    bands: int | None = 14  # false (with rows = false): chosen by datasketch for `threshold`
-    rows: int | None = 8
-    ngram: int = 5
-    seed: int = 1
-    threshold: float = 0.72  # target Jaccard; --verify merges no candidate pair below it
+    # FineWeb: 112 hashes, 14 bands x 8 rows, word 5-grams. Signatures are hashed in blocks of
+    # num_perm x 64k shingles x 4 bytes: 1024 hashes keep a block at 256 MiB.
+    num_perm: int = field(default=112, metadata=within(2, MAX_PERM))
+    # false (with rows = false): chosen by datasketch for `threshold`
+    bands: int | None = field(default=14, metadata=within(1, MAX_PERM))
+    rows: int | None = field(default=8, metadata=within(1, MAX_PERM))
+    ngram: int = field(default=5, metadata=within(1, 100))  # words per shingle
+    seed: int = field(default=1, metadata=within(0, 2**32 - 1))  # numpy's RandomState takes 32 bits
+    # target Jaccard; --verify merges no candidate pair below it
+    threshold: float = field(default=0.72, metadata=within(0, 1, exclusive=True))
     verify: bool = False
 
     def validate(self) -> None:
-        _check(self.num_perm >= 2, "dedup.num_perm", "at least 2")
         _check(
             (self.bands is None) == (self.rows is None), "dedup.bands", "set with dedup.rows, or both false"
         )
         if self.bands is not None and self.rows is not None:
-            _check(self.bands >= 1 and self.rows >= 1, "dedup.bands", "bands and rows >= 1")
             _check(self.bands * self.rows <= self.num_perm, "dedup.bands", "bands x rows <= num_perm")
-        _check(self.ngram >= 1, "dedup.ngram", "at least 1")
-        _check(0 < self.threshold < 1, "dedup.threshold", "0..1, exclusive")
 
 
 @dataclass
@@ -182,8 +189,11 @@ class Config:
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
 
     def validate(self) -> Config:
-        for section in dataclasses.fields(self):
-            getattr(self, section.name).validate()
+        """Every key in its declared range, then each section's checks across keys; UsageError if not."""
+        for name in (section.name for section in dataclasses.fields(self)):
+            _check_fields(name, getattr(self, name))
+            if hasattr(getattr(self, name), "validate"):
+                getattr(self, name).validate()
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -193,6 +203,24 @@ class Config:
 def _check(ok: bool, key: str, allowed: str) -> None:
     if not ok:
         raise UsageError(f"config: {key} is out of range (allowed: {allowed})")
+
+
+def _check_fields(key: str, section: Any) -> None:
+    """Every field of dataclass `section` (named `key`) against what its declaration allows."""
+    problem = first_problem(section)
+    if problem:
+        _check(False, f"{key}.{problem[0]}", problem[1])
+
+
+def _check_stop_words(key: str, thresholds: GopherQualityThresholds, lang: str) -> None:
+    """More distinct stop words than the list holds would remove every document of the language."""
+    words = thresholds.stop_words or STOP_WORDS.get(lang)
+    if words and thresholds.min_stop_words is not None:
+        _check(
+            thresholds.min_stop_words <= len(set(words)),
+            f"{key}.min_stop_words",
+            f"at most the {len(set(words))} stop words of the list",
+        )
 
 
 def _check_language(key: str, code: str) -> None:
@@ -222,7 +250,7 @@ def _coerce(key: str, value: Any, annotation: Any) -> Any:
         return {k: _coerce(f"{key}.{k}", v, item) for k, v in value.items()}
     if origin in (list, tuple):
         item = get_args(annotation)[0]
-        if not isinstance(value, list):
+        if not isinstance(value, (list, tuple)):
             raise UsageError(f"config: {key} must be a list of {item.__name__}")
         return origin(_coerce(key, v, item) for v in value)
     if annotation is Any:
@@ -277,6 +305,10 @@ def load_config(path: str | Path | None) -> Config:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise UsageError(f"--config: no such file: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except IsADirectoryError:
+        raise UsageError(f"--config: {path} is a directory, not a TOML file") from None
+    except OSError as exc:
+        raise UsageError(f"--config: cannot read {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"--config: {path} is not valid TOML: {exc}") from None
     return config_from_dict(data)

@@ -13,12 +13,13 @@ import os
 import re
 import urllib.request
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from filters.base import BatchFilter
+from filters.ranges import RATIO, one_of
 from filters.text import TextFeatures
 
 WORD_RUN = re.compile(r"\w+")
@@ -71,8 +72,8 @@ def find_lists_dir(explicit: str | os.PathLike | None = None, download: bool = T
 
 @dataclass(frozen=True)
 class BadwordsThresholds:
-    mode: str = "drop"
-    max_ratio: float = 0.0  # with mode = ratio: drop when hits per word exceed this
+    mode: str = field(default="drop", metadata=one_of(MODES))
+    max_ratio: float = field(default=0.0, metadata=RATIO)  # with mode = ratio: drop above these hits per word
 
 
 class LanguageList:

@@ -8,10 +8,11 @@ Line rules remove lines (and so rewrite the text); page rules drop the page. Fin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from filters.base import BatchFilter, under
+from filters.ranges import COUNT, MAX_COUNT, within
 from filters.text import UNSPACED_LANGUAGES, TextFeatures
 
 CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
@@ -37,9 +38,10 @@ TEXT = "text"  # the rewritten text travels with the signals under this key
 @dataclass(frozen=True)
 class C4Thresholds:
     require_terminal_punct: bool = True  # keep only lines ending in . ? ! " ' (not ...)
-    min_words_per_line: int | None = 3
-    min_sentences: int | None = 5
-    max_word_len: int | None = 1000  # a line with a longer word is removed
+    min_words_per_line: int | None = field(default=3, metadata=COUNT)
+    min_sentences: int | None = field(default=5, metadata=COUNT)
+    # a line with a longer word is removed
+    max_word_len: int | None = field(default=1000, metadata=within(1, MAX_COUNT))
     remove_citations: bool = True
     drop_lorem_ipsum: bool = True
     drop_javascript_lines: bool = True

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from filters.base import BatchFilter, over, ratio, under
 from filters.gopher_repetition import duplicates
+from filters.ranges import COUNT, PER_WORD, RATIO
 from filters.text import TextFeatures, ends_sentence
 
 
 @dataclass(frozen=True)
 class FineWebThresholds:
-    min_punct_lines_ratio: float | None = 0.12  # non-empty lines ending in terminal punctuation
-    max_short_lines_ratio: float | None = 0.67  # non-empty lines of <= short_line_chars
-    short_line_chars: int = 30
-    max_dup_line_char_ratio: float | None = 0.01  # chars in repeated lines / chars; FineWeb-2: 0.1
-    max_newline_word_ratio: float | None = 0.3
+    # non-empty lines ending in terminal punctuation
+    min_punct_lines_ratio: float | None = field(default=0.12, metadata=RATIO)
+    max_short_lines_ratio: float | None = field(default=0.67, metadata=RATIO)  # lines of <= short_line_chars
+    short_line_chars: int = field(default=30, metadata=COUNT)
+    # chars in repeated lines / chars; FineWeb-2: 0.1
+    max_dup_line_char_ratio: float | None = field(default=0.01, metadata=RATIO)
+    max_newline_word_ratio: float | None = field(default=0.3, metadata=PER_WORD)
 
 
 class FineWebQuality(BatchFilter[FineWebThresholds]):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from filters.base import BatchFilter, over, ratio, under
+from filters.ranges import COUNT, MAX_COUNT, PER_WORD, RATIO, allowing, within
 from filters.text import UNSPACED_LANGUAGES, TextFeatures, has_letter, is_symbol_word
 
 STOP_WORDS = {"en": ("the", "be", "to", "of", "and", "that", "have", "with")}
@@ -14,17 +15,23 @@ STOP_WORDS = {"en": ("the", "be", "to", "of", "and", "that", "have", "with")}
 
 @dataclass(frozen=True)
 class GopherQualityThresholds:
-    min_words: int | None = 50  # words with at least one non-symbol character
-    max_words: int | None = 100_000
-    min_mean_word_len: float | None = 3
-    max_mean_word_len: float | None = 10
-    max_hash_ratio: float | None = 0.1  # '#' per word
-    max_ellipsis_ratio: float | None = 0.1  # '...' and '…' per word
-    max_bullet_lines_ratio: float | None = 0.9
-    max_ellipsis_lines_ratio: float | None = 0.3
-    min_alpha_words_ratio: float | None = 0.8
-    min_stop_words: int | None = 2  # distinct stop words present; only where a list exists
-    stop_words: tuple[str, ...] | None = None  # None: the built-in list of the language, if any
+    min_words: int | None = field(default=50, metadata=COUNT)  # words with a non-symbol character
+    max_words: int | None = field(default=100_000, metadata=within(1, MAX_COUNT, not_below="min_words"))
+    min_mean_word_len: float | None = field(default=3, metadata=within(0, 1000))
+    max_mean_word_len: float | None = field(
+        default=10, metadata=within(1, 1000, not_below="min_mean_word_len")
+    )
+    max_hash_ratio: float | None = field(default=0.1, metadata=PER_WORD)  # '#' per word
+    max_ellipsis_ratio: float | None = field(default=0.1, metadata=PER_WORD)  # '...' and '…' per word
+    max_bullet_lines_ratio: float | None = field(default=0.9, metadata=RATIO)
+    max_ellipsis_lines_ratio: float | None = field(default=0.3, metadata=RATIO)
+    min_alpha_words_ratio: float | None = field(default=0.8, metadata=RATIO)
+    # distinct stop words present; only where a list exists (at most the list's length)
+    min_stop_words: int | None = field(default=2, metadata=COUNT)
+    # None: the built-in list of the language, if any
+    stop_words: tuple[str, ...] | None = field(
+        default=None, metadata=allowing(pattern=r"\S+", what="words without spaces")
+    )
 
 
 class GopherQuality(BatchFilter[GopherQualityThresholds]):

@@ -8,12 +8,13 @@ shrink fast as n grows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from filters.base import BatchFilter, over, ratio
+from filters.ranges import RATIO
 from filters.text import TextFeatures
 
 TOP_NGRAMS = (2, 3, 4)
@@ -23,19 +24,19 @@ _HASH_BASE = np.uint64(1_000_003)
 
 @dataclass(frozen=True)
 class GopherRepetitionThresholds:
-    max_dup_para_ratio: float | None = 0.30
-    max_dup_para_char_ratio: float | None = 0.20
-    max_dup_line_ratio: float | None = 0.30
-    max_dup_line_char_ratio: float | None = 0.20
-    max_top_2gram_char_ratio: float | None = 0.20
-    max_top_3gram_char_ratio: float | None = 0.18
-    max_top_4gram_char_ratio: float | None = 0.16
-    max_dup_5gram_char_ratio: float | None = 0.15
-    max_dup_6gram_char_ratio: float | None = 0.14
-    max_dup_7gram_char_ratio: float | None = 0.13
-    max_dup_8gram_char_ratio: float | None = 0.12
-    max_dup_9gram_char_ratio: float | None = 0.11
-    max_dup_10gram_char_ratio: float | None = 0.10
+    max_dup_para_ratio: float | None = field(default=0.30, metadata=RATIO)
+    max_dup_para_char_ratio: float | None = field(default=0.20, metadata=RATIO)
+    max_dup_line_ratio: float | None = field(default=0.30, metadata=RATIO)
+    max_dup_line_char_ratio: float | None = field(default=0.20, metadata=RATIO)
+    max_top_2gram_char_ratio: float | None = field(default=0.20, metadata=RATIO)
+    max_top_3gram_char_ratio: float | None = field(default=0.18, metadata=RATIO)
+    max_top_4gram_char_ratio: float | None = field(default=0.16, metadata=RATIO)
+    max_dup_5gram_char_ratio: float | None = field(default=0.15, metadata=RATIO)
+    max_dup_6gram_char_ratio: float | None = field(default=0.14, metadata=RATIO)
+    max_dup_7gram_char_ratio: float | None = field(default=0.13, metadata=RATIO)
+    max_dup_8gram_char_ratio: float | None = field(default=0.12, metadata=RATIO)
+    max_dup_9gram_char_ratio: float | None = field(default=0.11, metadata=RATIO)
+    max_dup_10gram_char_ratio: float | None = field(default=0.10, metadata=RATIO)
 
 
 def duplicates(items: list[str]) -> tuple[int, int]:

@@ -7,10 +7,11 @@ import os
 import random
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from filters.base import BatchFilter, under
+from filters.ranges import RATIO
 from filters.text import TextFeatures
 from filters.time_bound import NO_BOUND, TimeBound
 
@@ -62,7 +63,7 @@ def train_classifier(
 @dataclass(frozen=True)
 class QualityThresholds:
     model: str = ""  # a model from `curate quality train`; the filter is off without one
-    min_score: float = 0.5  # probability of the high-quality label
+    min_score: float = field(default=0.5, metadata=RATIO)  # probability of the high-quality label
 
 
 class QualityClassifier(BatchFilter[QualityThresholds]):
