@@ -1,7 +1,9 @@
 """After every task: staged documents -> final size-bounded shards, in input order.
 
 The whole `shards/` tree is built under a temporary name and swapped in at once, so readers see
-either the previous complete set or the new one. Dedup's removals are applied here.
+either the previous complete set or the new one. Dedup's removals are applied here. Documents pass
+one row group at a time: memory does not grow with the text. Layout: `shards/lang-xx/` (see
+curate.shards for why not `lang=xx/`).
 """
 
 from __future__ import annotations
@@ -9,16 +11,23 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from curate.config import OutputConfig
 from curate.dedup.apply import ClusterDecisions
 from curate.document import DOCUMENT_SCHEMA
 from curate.removed import EXCLUDED_DIR, REMOVED_SCHEMA, removed_files
-from curate.shards import PartitionedWriter, ShardWriter, partition_dir
+from curate.shards import LABEL, SHARDS_DIR, PartitionedWriter, ShardWriter, partition_dir, row_groups
 from curate.task import STAGED_DIR, STATS_DIR
 
-SHARDS_DIR = "shards"
+
+def shard_dir(shards: Path, lang: str) -> Path:
+    """The folder of one language's final shards under `shards`: `lang-xx`."""
+    return partition_dir(shards, lang, separator=LABEL)
+
+
+def shard_paths(out_dir: Path) -> list[Path]:
+    """The final shard files of the run in `out_dir`, by language, then in order."""
+    every_language = shard_dir(Path(), "*")  # a glob matching each language's folder
+    return sorted((out_dir / SHARDS_DIR).glob(f"{every_language}/*.parquet"))
 
 
 def staged_parts(out_dir: Path, lang: str, tasks: list[str]) -> list[Path]:
@@ -45,19 +54,17 @@ def swap_in(building: Path, final: Path) -> None:
 def build_shards(
     out_dir: Path, tasks: list[str], config: OutputConfig, decisions: ClusterDecisions | None = None
 ) -> list[Path]:
-    """Write `out_dir/shards/lang=xx/shard-NNNNN.parquet` from the staged parts of `tasks`,
+    """Write `out_dir/shards/lang-xx/shard-NNNNN.parquet` from the staged parts of `tasks`,
     without the documents that dedup's `decisions` remove. With `config.keep_removed`, also
-    `out_dir/excluded/reason=xx/`: every removed document with its text."""
+    `out_dir/excluded/reason-xx/`: every removed document with its text."""
     building = out_dir / f".{SHARDS_DIR}.building"
     shutil.rmtree(building, ignore_errors=True)
     excluded = start_excluded(out_dir, tasks, config) if config.keep_removed else None
     written: list[Path] = []
     for lang in staged_languages(out_dir):
-        writer = ShardWriter(partition_dir(building, lang), "shard", DOCUMENT_SCHEMA, config)
+        writer = ShardWriter(shard_dir(building, lang), "shard", DOCUMENT_SCHEMA, config)
         for part in staged_parts(out_dir, lang, tasks):
-            staged = pq.ParquetFile(part)
-            for row_group in range(staged.num_row_groups):
-                table = staged.read_row_group(row_group)
+            for table in row_groups(part):
                 if decisions:
                     if excluded:
                         excluded.write_partitioned(decisions.removed(table))
@@ -78,8 +85,9 @@ def start_excluded(out_dir: Path, tasks: list[str], config: OutputConfig) -> Par
     """Exclusion shards by reason, begun with what the tasks' stages removed."""
     building = out_dir / f".{EXCLUDED_DIR}.building"
     shutil.rmtree(building, ignore_errors=True)
-    writer = PartitionedWriter(building, "shard", REMOVED_SCHEMA, config, key="reason")
+    writer = PartitionedWriter(building, "shard", REMOVED_SCHEMA, config, key="reason", separator=LABEL)
     for task in tasks:
         for path in removed_files(out_dir / STATS_DIR, task):
-            writer.write_partitioned(pq.read_table(path))
+            for table in row_groups(path):
+                writer.write_partitioned(table)
     return writer

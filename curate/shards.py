@@ -1,13 +1,20 @@
-"""Parquet shards: zstd, size-bounded, one folder per language (`lang=xx/`), written atomically.
+"""Parquet shards: zstd, size-bounded, one folder per language, written atomically, read back one
+row group at a time.
 
 A file is written under a hidden temporary name and renamed into place only once complete, so a
 reader never sees a partial shard and a killed run leaves only `.tmp` files, which are cleaned up.
+
+Folders: the final shards are `lang-xx/` (and the exclusion shards `reason-xx/`), not Hive's
+`lang=xx/`: their files hold the `lang` column, and a Hive key that repeats a column of the files
+breaks `pyarrow.parquet.read_table` (the two types do not merge) and leaves every other reader to
+choose between them. Without a key every reader takes `lang` from the files, one value per row.
+The staged files, read by curate only, keep `lang=xx/`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,7 +23,10 @@ import pyarrow.parquet as pq
 
 from curate.config import OutputConfig
 
+SHARDS_DIR = "shards"  # the final shards, under OUT
 TMP_SUFFIX = ".tmp"
+HIVE = "="  # staged/lang=xx/
+LABEL = "-"  # shards/lang-xx/, excluded/reason-xx/: see the module docstring
 
 
 def tmp_path_for(final: Path) -> Path:
@@ -32,8 +42,24 @@ def write_atomically(final: Path, write: Callable[[Path], object]) -> Path:
     return final
 
 
-def partition_dir(root: Path, value: str, key: str = "lang") -> Path:
-    return root / f"{key}={value}"
+def partition_dir(root: Path, value: str, key: str = "lang", separator: str = HIVE) -> Path:
+    return root / f"{key}{separator}{value}"
+
+
+def partition_of(path: Path, key: str = "lang", separator: str = LABEL) -> str | None:
+    """The value of the innermost `<key><separator><value>` folder that holds `path`, if any."""
+    prefix = f"{key}{separator}"
+    return next((p[len(prefix) :] for p in path.parent.parts[::-1] if p.startswith(prefix)), None)
+
+
+def row_groups(path: Path, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """The row groups of a Parquet file one at a time, with those of `columns` the file has (all
+    without `columns`): memory holds one row group, which the writer bounds, never the whole file."""
+    parquet = pq.ParquetFile(path)
+    names = parquet.schema_arrow.names
+    wanted = None if columns is None else [c for c in columns if c in names]
+    for index in range(parquet.num_row_groups):
+        yield parquet.read_row_group(index, columns=wanted)
 
 
 class ShardWriter:
@@ -104,11 +130,21 @@ class ShardWriter:
 
 
 class PartitionedWriter:
-    """One ShardWriter per language under `root/lang=xx/` (or per value of another `key`)."""
+    """One ShardWriter per language under `root/lang=xx/` (or per value of another `key`, or with
+    another `separator`)."""
 
-    def __init__(self, root: Path, prefix: str, schema: pa.Schema, config: OutputConfig, key: str = "lang"):
+    def __init__(
+        self,
+        root: Path,
+        prefix: str,
+        schema: pa.Schema,
+        config: OutputConfig,
+        key: str = "lang",
+        separator: str = HIVE,
+    ):
         self.root = root
         self.key = key
+        self.separator = separator
         self.prefix = prefix
         self.schema = schema
         self.config = config
@@ -116,9 +152,8 @@ class PartitionedWriter:
 
     def write(self, value: str, table: pa.Table) -> None:
         if value not in self.writers:
-            self.writers[value] = ShardWriter(
-                partition_dir(self.root, value, self.key), self.prefix, self.schema, self.config
-            )
+            directory = partition_dir(self.root, value, self.key, self.separator)
+            self.writers[value] = ShardWriter(directory, self.prefix, self.schema, self.config)
         self.writers[value].write(table)
 
     def write_partitioned(self, table: pa.Table) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import polars as pl
 
-from curate.stats import Stats, compute_stats, write_stats
+from curate.stats import Stats, compute_stats, stats_document, strict_json, write_stats
 from curate.stats.report import write_report
 from curate.stats.tables import ALL
 
@@ -16,10 +15,11 @@ from curate.stats.tables import ALL
 def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
     stats = commands.add_parser(
         "stats",
-        help="print a run's statistics: languages, funnel, removals, the filter audit",
+        help="print a run's statistics: languages, funnel, removals, errors, the filter audit",
         description=(
             "Print the main tables of the statistics of the run in OUT, computed from its ledgers, "
-            "shards, removed-documents record and dedup clusters (and write them to OUT/report/)."
+            "shards, removed-documents record, error logs and dedup clusters (and write them to "
+            "OUT/report/)."
         ),
     )
     stats.add_argument("output", metavar="OUT", help="the output directory of `curate run`")
@@ -29,8 +29,8 @@ def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
         help="write the HTML audit report of a run",
         description=(
             "Write OUT/report/report.html: one self-contained file (charts inlined) with language "
-            "shares, the funnel, the removal matrix, domains, signal histograms, the filter audit "
-            "and the data size in Chinchilla terms; plus the tables as Parquet and JSON. "
+            "shares, the funnel, the removal matrix, the errors, domains, signal histograms, the "
+            "filter audit and the data size in Chinchilla terms; plus the tables as Parquet and JSON. "
             "`curate run` writes it at the end of every run."
         ),
     )
@@ -55,6 +55,10 @@ def _print_tables(stats: Stats) -> None:
         print(t["funnel"].pivot(on="lang", index="step", values="docs", sort_columns=False))
         print("\nremovals by language and reason")
         print(t["removals"])
+        print("\nerrors by stage and reason")
+        print(t["errors"] if t["errors"].height else "no errors")
+        if t["error_examples"].height:
+            print(t["error_examples"].drop("input"))
         print("\nfilter audit: flagged (rate >= 2x the stage's overall rate, >= 3 documents)")
         flagged = pl.concat(
             [
@@ -80,8 +84,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     stats = compute_stats(Path(args.output))
     write_stats(stats)
     if args.json:
-        document = {"summary": stats.summary, **{n: t.to_dicts() for n, t in stats.tables.items()}}
-        print(json.dumps(document, indent=1, default=str))
+        print(strict_json.dumps(stats_document(stats)))
     else:
         _print_tables(stats)
     return 0

@@ -13,9 +13,13 @@ import pytest
 
 from curate.cli import main
 from curate.config import Config
+from curate.error_log import ErrorLog, read_error_logs
+from curate.ledger import Ledger, write_ledger_table
 from curate.stats import REPORT_DIR, STATS_JSON
 from curate.stats.audit import mask_badwords
+from curate.stats.errors import EXAMPLES
 from curate.stats.tables import ALL
+from curate.task import STATS_DIR
 from tests.conftest import WARC_DIR, ledger, run, shards
 
 CHROMIUM_FLAGS = [
@@ -152,3 +156,54 @@ def test_report_without_filters_or_dedup(tmp_path):
     run([WARC_DIR / "cc.warc.gz"], tmp_path / "out", config)
     assert main(["report", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / REPORT_DIR / "report.html").is_file()
+
+
+def test_errors_table_counts_every_error_of_the_ledgers(full_run):
+    stats = _stats(full_run)
+    books = ledger(full_run).filter(pl.col("outcome") == "error")
+    expected = books.group_by("stage", "reason").agg(pl.col("docs").sum())
+    assert {(r["stage"], r["reason"]): r["docs"] for r in stats["errors"]} == dict(
+        ((r["stage"], r["reason"]), r["docs"]) for r in expected.iter_rows(named=True)
+    )
+    assert ("read", "truncated") in {(r["stage"], r["reason"]) for r in stats["errors"]}  # the cut WET
+    logged = read_error_logs(full_run / STATS_DIR)
+    shown = {(r["stage"], r["reason"], r["url"]) for r in stats["error_examples"]}
+    assert shown and shown <= set(logged.select("stage", "reason", "url").iter_rows())
+    assert stats["summary"]["error_records"] == books["docs"].sum()
+    html = (full_run / REPORT_DIR / "report.html").read_text()
+    assert "<h2>Errors</h2>" in html and next(iter(shown))[2] in html
+
+
+def test_errors_table_shows_timeouts_crashes_and_failed_inputs(tmp_path, capsys):
+    out = tmp_path / "out"
+    missing = tmp_path / "missing.warc.gz"
+    run([WARC_DIR / "cc.warc.gz", missing], out)
+    # A task whose pages timed out and whose extractor raised, booked as the pipeline books them.
+    task, location = "slow.warc.gz-00000000", "slow.warc.gz"
+    books, log = Ledger(task, location), ErrorLog(task, location)
+    for i in range(5):
+        books.read(100)
+        reason, error = (
+            ("timeout", TimeoutError("over 2 s")) if i < 4 else ("extract_failed", ValueError("bad"))
+        )
+        books.book("extract", "error", reason, 100)
+        log.add("extract", reason, f"id-{i}", f"https://slow.example/{i}", error)
+    write_ledger_table(out / STATS_DIR, task, books.to_table())
+    log.write(out / STATS_DIR)
+    assert main(["stats", str(out), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    counts = {(r["stage"], r["reason"]): (r["docs"], r["inputs"]) for r in stats["errors"]}
+    assert counts[("extract", "timeout")] == (4, 1) and counts[("extract", "extract_failed")] == (1, 1)
+    assert counts[("input", "failed")] == (None, 1)
+    examples = pl.DataFrame(stats["error_examples"])
+    timeouts = examples.filter(pl.col("reason") == "timeout")
+    assert timeouts["url"].to_list() == [f"https://slow.example/{i}" for i in range(EXAMPLES)]
+    assert set(timeouts["error_type"]) == {"TimeoutError"} and set(timeouts["message"]) == {"over 2 s"}
+    failed = examples.filter(pl.col("stage") == "input").row(0, named=True)
+    assert failed["input"] == str(missing) and "no such file" in failed["message"]
+    assert main(["stats", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "errors by stage and reason" in printed and "timeout" in printed and "extract_failed" in printed
+    assert main(["report", str(out)]) == 0
+    html = (out / REPORT_DIR / "report.html").read_text()
+    assert "https://slow.example/0" in html and "TimeoutError" in html and str(missing) in html

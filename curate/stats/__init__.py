@@ -1,9 +1,8 @@
 """Statistics of a run, from its ledgers and outputs: `compute_stats(OUT)` -> tables, written by
-`write_stats` as Parquet and one JSON file under OUT/report/, next to the shards."""
+`write_stats` as Parquet and one strict JSON file under OUT/report/, next to the shards."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from curate.shards import write_atomically
-from curate.stats import audit, signals, tables
+from curate.stats import audit, errors, signals, strict_json, tables
 from curate.stats.sources import RunOutputs, load_outputs
 from curate.train.budget import TOKENS_PER_PARAM
 
@@ -29,7 +28,7 @@ class Stats:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def summarize(run: RunOutputs, funnel: pl.DataFrame) -> dict[str, Any]:
+def summarize(run: RunOutputs, funnel: pl.DataFrame, error_counts: pl.DataFrame) -> dict[str, Any]:
     def totals(step: str) -> dict[str, int]:  # zeros when nothing reached the step
         rows = funnel.filter((pl.col("step") == step) & (pl.col("lang") == tables.ALL))
         return {m: int(rows[m].fill_null(0).sum()) for m in tables.METRICS}
@@ -46,13 +45,16 @@ def summarize(run: RunOutputs, funnel: pl.DataFrame) -> dict[str, Any]:
         "token_estimate": f"{BYTES_PER_TOKEN:g} UTF-8 bytes per token (an estimate; curate budget counts)",
         "chinchilla_params": round(tokens / TOKENS_PER_PARAM),
         "languages": run.ledger.filter(pl.col("outcome") == "kept")["lang"].n_unique(),
+        "error_records": int(error_counts["docs"].sum()),
+        "failed_inputs": len(run.failed_inputs),
         "stages": run.stages,
     }
 
 
-def compute_stats(out_dir: Path, keep_text: bool = True) -> Stats:
-    run = load_outputs(out_dir, list(signals.numeric_signals()) + ["badword_terms"], keep_text)
+def compute_stats(out_dir: Path) -> Stats:
+    run = load_outputs(out_dir, list(signals.numeric_signals()))
     funnel = tables.funnel(run)
+    error_counts = errors.error_counts(run)
     result = {
         "funnel": funnel,
         "languages": tables.languages(run),
@@ -64,8 +66,15 @@ def compute_stats(out_dir: Path, keep_text: bool = True) -> Stats:
         "audit_languages": audit.language_rates(run, funnel),
         "audit_domains": audit.domain_rates(run),
         "examples": audit.examples(run),
+        "errors": error_counts,
+        "error_examples": errors.error_examples(run),
     }
-    return Stats(out_dir, result, summarize(run, funnel))
+    return Stats(out_dir, result, summarize(run, funnel, error_counts))
+
+
+def stats_document(stats: Stats) -> dict[str, Any]:
+    """The summary and every table as rows: the content of stats.json and `curate stats --json`."""
+    return {"summary": stats.summary, **{name: table.to_dicts() for name, table in stats.tables.items()}}
 
 
 def write_stats(stats: Stats) -> Path:
@@ -74,7 +83,5 @@ def write_stats(stats: Stats) -> Path:
     directory.mkdir(exist_ok=True)
     for name, table in stats.tables.items():
         write_atomically(directory / f"{name}.parquet", table.write_parquet)
-    document = {"summary": stats.summary, **{n: t.to_dicts() for n, t in stats.tables.items()}}
-    path = directory / STATS_JSON
-    write_atomically(path, lambda tmp: tmp.write_text(json.dumps(document, indent=1, default=str)))
-    return path
+    text = strict_json.dumps(stats_document(stats))
+    return write_atomically(directory / STATS_JSON, lambda tmp: tmp.write_text(text))

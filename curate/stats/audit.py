@@ -9,8 +9,8 @@ import re
 
 import polars as pl
 
-from curate.stats.sources import RunOutputs
-from curate.stats.tables import ALL
+from curate.stats.sources import RunOutputs, removed_excerpts
+from curate.stats.tables import ALL, merge_counts, ratio
 
 DISPROPORTION = 2.0  # flagged: removal rate at least this many times the stage's overall rate
 MIN_REMOVED = 3  # ... and at least this many documents removed (no flags on one-offs)
@@ -49,7 +49,7 @@ def language_rates(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
     if not rows:
         return pl.DataFrame(schema=AUDIT_LANGUAGE_SCHEMA)
     table = pl.concat(rows).with_columns((pl.col("entering") - pl.col("left")).alias("removed"))
-    table = table.with_columns((pl.col("removed") / pl.col("entering")).fill_nan(0.0).alias("rate"))
+    table = table.with_columns(ratio("removed", "entering").alias("rate"))
     overall = table.filter(pl.col("lang") == ALL).select("stage", pl.col("rate").alias("overall_rate"))
     table = table.filter(pl.col("lang") != ALL).join(overall, on="stage")
     return _flag(table.select("stage", "lang", "entering", "removed", "rate", "overall_rate")).sort(
@@ -72,9 +72,8 @@ def domain_rates(run: RunOutputs) -> pl.DataFrame:
             removed.filter(pl.col("position") == index).group_by("domain").agg(pl.len().alias("removed"))
         )
         table = (
-            by_stage.join(reached, on="domain", how="left")
-            .join(kept, on="domain", how="left")
-            .fill_null(0)
+            merge_counts([by_stage, reached, kept], ["domain"])
+            .filter(pl.col("removed") > 0)
             .with_columns((pl.col("later") + pl.col("kept")).alias("entering"))
         )
         total_removed = removed.filter(pl.col("position") == index).height
@@ -87,7 +86,7 @@ def domain_rates(run: RunOutputs) -> pl.DataFrame:
                 "domain",
                 "entering",
                 "removed",
-                (pl.col("removed") / pl.col("entering")).alias("rate"),
+                ratio("removed", "entering").alias("rate"),
                 pl.lit(overall).alias("overall_rate"),
             )
         )
@@ -111,13 +110,12 @@ def examples(run: RunOutputs) -> pl.DataFrame:
     the run kept it (--keep-removed), badwords masked."""
     removed = run.removed.sort("stage", "reason", "id")
     picked = removed.group_by("stage", "reason", maintain_order=True).head(EXAMPLES)
-    has_text = "text" in picked.columns
-    has_terms = "badword_terms" in picked.columns
+    found = removed_excerpts(run.out_dir, picked["id"].to_list(), EXCERPT_CHARS)
+    texts = {row["id"]: row for row in found.iter_rows(named=True)}
     excerpts = []
-    for row in picked.iter_rows(named=True):
-        text = (row.get("text") or "") if has_text else ""
-        terms = row.get("badword_terms") if has_terms else None
-        excerpts.append(mask_badwords(text[:EXCERPT_CHARS], terms))
+    for doc_id in picked["id"]:
+        row = texts.get(doc_id, {})
+        excerpts.append(mask_badwords(row.get("text") or "", row.get("badword_terms")))
     return picked.select("stage", "reason", "lang", "domain", "url").with_columns(
         pl.Series("excerpt", excerpts, dtype=pl.String)
     )

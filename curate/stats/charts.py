@@ -131,7 +131,7 @@ def bars(
 def language_shares(languages: pl.DataFrame) -> str:
     """Share of the kept characters per language, largest first (as Common Crawl plots it)."""
     top = languages.head(30)
-    shares = (top["chars_share"] * 100).to_list()
+    shares = (top["chars_share"].fill_null(0) * 100).to_list()  # null: no kept characters at all
     return bars(
         top["lang"].to_list(), shares, "Language share of the kept data", "% of kept characters", True
     )

@@ -1,5 +1,5 @@
 """The HTML report: one self-contained file (charts inlined, no script or style from the
-network) with the language shares, the funnel, the removal matrix, domains, signal
+network) with the language shares, the funnel, the removal matrix, the errors, domains, signal
 distributions, the filter audit and the data size in Chinchilla terms."""
 
 from __future__ import annotations
@@ -83,6 +83,20 @@ def _signal_charts(signals: pl.DataFrame) -> str:
     return _image(charts.signals(panels), "signal distributions") if panels else "<p>No signals.</p>"
 
 
+def _errors(counts: pl.DataFrame, examples: pl.DataFrame) -> str:
+    if not counts.height:
+        return "<p>No errors.</p>"
+    return "\n".join(
+        [
+            '<p class="note">Records booked as errors, by the step that hit them (ledgers), and '
+            "inputs that failed as a whole (stage input: none of their documents is counted "
+            "elsewhere). Examples: the first of each reason, from OUT/stats/errors/.</p>",
+            table_html(counts),
+            table_html(examples, text_columns=tuple(examples.columns)),
+        ]
+    )
+
+
 def render(stats: Stats) -> str:
     t, s = stats.tables, stats.summary
     funnel = t["funnel"].pivot(on="lang", index="step", values="docs", sort_columns=False)
@@ -96,7 +110,8 @@ def render(stats: Stats) -> str:
         '<p id="broken-images"></p>',
         f"<p>{s['read_records']:,} records read, {s['kept_docs']:,} documents kept in {s['languages']} "
         f"language(s): {s['kept_chars']:,} characters, {s['kept_words']:,} words, "
-        f"{s['kept_bytes']:,} bytes.</p>",
+        f"{s['kept_bytes']:,} bytes; {s['error_records']:,} records booked as errors, "
+        f"{s['failed_inputs']:,} input(s) failed.</p>",
         f"<p><b>Chinchilla:</b> {_chinchilla(s)}</p>",
         "<h2>Languages</h2>",
         _image(charts.language_shares(t["languages"]), "language share"),
@@ -109,6 +124,8 @@ def render(stats: Stats) -> str:
         "<h2>Removals: language x reason (documents)</h2>",
         table_html(pivot),
         table_html(t["removals"]),
+        "<h2>Errors</h2>",
+        _errors(t["errors"], t["error_examples"]),
         "<h2>Filter audit</h2>",
         '<p class="note">Highlighted: a removal rate at least twice the stage\'s overall rate, on '
         "3 or more documents. A heuristic or word list that hits one language or one kind of "

@@ -41,6 +41,12 @@ def thresholds_of(config: dict[str, Any], signal: str, filter_name: str) -> dict
     return {f: values[f] for f in fields if isinstance(values.get(f), int | float) and values[f] is not False}
 
 
+def _finite(values: pl.Series) -> np.ndarray:
+    """The values that can be binned: a signal may be NaN or infinite (a ratio over an empty text)."""
+    array = values.drop_nulls().cast(pl.Float64).to_numpy()
+    return array[np.isfinite(array)]
+
+
 def histograms(run: RunOutputs) -> pl.DataFrame:
     """Per signal of a filter that ran: BINS equal bins between its 1st and 99th percentile
     (values outside go to the end bins), counts of kept and removed documents."""
@@ -49,12 +55,8 @@ def histograms(run: RunOutputs) -> pl.DataFrame:
     for signal, filter_name in numeric_signals().items():
         if filter_name not in order or signal not in run.kept.columns:
             continue
-        kept = run.kept[signal].drop_nulls().cast(pl.Float64).to_numpy()
-        removed = (
-            run.removed[signal].drop_nulls().cast(pl.Float64).to_numpy()
-            if signal in run.removed.columns
-            else []
-        )
+        kept = _finite(run.kept[signal])
+        removed = _finite(run.removed[signal]) if signal in run.removed.columns else np.array([])
         values = np.concatenate([kept, removed])
         if not len(values):
             continue

@@ -1,7 +1,13 @@
 """The statistics tables: the funnel per language, the language x reason matrix, languages,
-domains and public suffixes, dedup's cluster sizes. All polars, from `RunOutputs`."""
+domains and public suffixes, dedup's cluster sizes. All polars, from `RunOutputs`.
+
+Null-safe throughout: documents without a URL have no domain, and counts are merged by grouping
+(null keys group together, where a join would not match them); a rate over nothing is null, not
+NaN or infinity."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import polars as pl
 
@@ -11,6 +17,21 @@ from curate.stats.sources import RunOutputs
 METRICS = ("docs", "chars", "words", "bytes")
 ALL = "all"  # the language of rows that sum over every language
 EARLY_STAGES = ("read", "url", "extract")  # their documents have no text and no language yet
+
+
+def ratio(numerator: str | pl.Expr, denominator: str | pl.Expr) -> pl.Expr:
+    """numerator / denominator, null where the denominator is 0 (or null)."""
+    num = pl.col(numerator) if isinstance(numerator, str) else numerator
+    den = pl.col(denominator) if isinstance(denominator, str) else denominator
+    return pl.when(den > 0).then(num / den)
+
+
+def merge_counts(frames: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
+    """Count tables with the same `keys` and different count columns side by side, 0 where a
+    table has no row: a full join that matches null keys too."""
+    merged = pl.concat(frames, how="diagonal_relaxed")
+    counts = [c for c in merged.columns if c not in keys]
+    return merged.group_by(keys).agg(pl.col(c).sum() for c in counts)
 
 
 def funnel(run: RunOutputs) -> pl.DataFrame:
@@ -78,8 +99,8 @@ def languages(run: RunOutputs) -> pl.DataFrame:
     )
     kept = kept.filter(pl.col("docs") > 0)
     return kept.with_columns(
-        (pl.col("docs") / pl.col("docs").sum()).alias("docs_share"),
-        (pl.col("chars") / pl.col("chars").sum()).alias("chars_share"),
+        ratio("docs", pl.col("docs").sum()).alias("docs_share"),
+        ratio("chars", pl.col("chars").sum()).alias("chars_share"),
     ).sort("chars", "lang", descending=[True, False])
 
 
@@ -88,13 +109,13 @@ def _by_site(run: RunOutputs, key: str) -> pl.DataFrame:
         pl.len().alias("kept_docs"), pl.col("chars").sum().alias("kept_chars")
     )
     removed = run.removed.group_by(key, "lang").agg(pl.len().alias("removed_docs"))
-    per_language = kept.join(removed, on=[key, "lang"], how="full", coalesce=True).fill_null(0)
+    per_language = merge_counts([kept, removed], [key, "lang"])
     overall = per_language.group_by(key).agg(pl.col("kept_docs", "kept_chars", "removed_docs").sum())
     table = pl.concat(
         [overall.with_columns(pl.lit(ALL).alias("lang")).select(per_language.columns), per_language]
     )
     total = pl.col("kept_docs") + pl.col("removed_docs")
-    return table.with_columns((pl.col("removed_docs") / total).alias("removal_rate")).sort(
+    return table.with_columns(ratio("removed_docs", total).alias("removal_rate")).sort(
         pl.col("lang") != ALL, "kept_docs", key, descending=[False, True, False]
     )
 
@@ -108,13 +129,8 @@ def domains(run: RunOutputs) -> pl.DataFrame:
 def suffixes(run: RunOutputs) -> pl.DataFrame:
     """The same per public suffix (the top-level domain, or co.uk and the like)."""
     suffix = pl.col("domain").map_elements(public_suffix, return_dtype=pl.String).alias("suffix")
-    with_suffix = RunOutputs(
-        run.out_dir,
-        run.config,
-        run.ledger,
-        run.kept.with_columns(suffix),
-        run.removed.with_columns(suffix),
-        run.clusters,
+    with_suffix = dataclasses.replace(
+        run, kept=run.kept.with_columns(suffix), removed=run.removed.with_columns(suffix)
     )
     return _by_site(with_suffix, "suffix")
 

@@ -7,7 +7,9 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from curate.document import UNDETERMINED_LANG
 from curate.errors import UsageError
+from curate.shards import SHARDS_DIR, partition_of
 
 HASH_SPACE = 1 << 64
 
@@ -45,14 +47,15 @@ def chosen_files(
 
 
 def shard_files(path: Path) -> dict[str, list[str]]:
-    """Parquet files by language, from a run's output dir, its shards/ dir or one lang=xx/ dir."""
-    root = path / "shards" if (path / "shards").is_dir() else path
+    """Parquet files by language (the `lang-xx` folder holding them), from a run's output dir, its
+    shards/ dir or one lang-xx/ dir; files in no such folder count as undetermined."""
+    root = path / SHARDS_DIR if (path / SHARDS_DIR).is_dir() else path
     files: dict[str, list[str]] = {}
     for file in sorted(root.glob("**/*.parquet")):
-        lang = next((p.split("=", 1)[1] for p in file.parent.parts[::-1] if p.startswith("lang=")), "und")
+        lang = partition_of(file.resolve()) or UNDETERMINED_LANG
         files.setdefault(lang, []).append(str(file))
     if not files:
-        raise UsageError(f"{path}: no Parquet shards found (expected OUT/shards/lang=xx/*.parquet)")
+        raise UsageError(f"{path}: no Parquet shards found (expected OUT/shards/lang-xx/*.parquet)")
     return files
 
 
