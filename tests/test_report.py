@@ -3,7 +3,6 @@ ledgers of a run over every shared WARC file; the report renders in headless Chr
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ from curate.stats.errors import EXAMPLES
 from curate.stats.tables import ALL
 from curate.task import STATS_DIR
 from tests.conftest import WARC_DIR, ledger, run, shards
+from tests.test_outputs_readable import strict_loads
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -43,7 +43,7 @@ def full_run(tmp_path_factory):
 
 
 def _stats(out):
-    return json.loads((out / REPORT_DIR / STATS_JSON).read_text())
+    return strict_loads((out / REPORT_DIR / STATS_JSON).read_text())
 
 
 def test_report_numbers_equal_independent_counts(full_run):
@@ -145,7 +145,7 @@ def test_stats_command_prints_tables_and_json(full_run, capsys):
     printed = capsys.readouterr().out
     assert "kept data per language" in printed and "documents left after each step" in printed
     assert main(["stats", str(full_run), "--json"]) == 0
-    document = json.loads(capsys.readouterr().out)
+    document = strict_loads(capsys.readouterr().out)
     assert document["summary"]["chinchilla_params"] == round(document["summary"]["estimated_tokens"] / 20)
     assert main(["stats", str(full_run.parent / "nothing")]) == 2
 
@@ -191,7 +191,7 @@ def test_errors_table_shows_timeouts_crashes_and_failed_inputs(tmp_path, capsys)
     write_ledger_table(out / STATS_DIR, task, books.to_table())
     log.write(out / STATS_DIR)
     assert main(["stats", str(out), "--json"]) == 0
-    stats = json.loads(capsys.readouterr().out)
+    stats = strict_loads(capsys.readouterr().out)
     counts = {(r["stage"], r["reason"]): (r["docs"], r["inputs"]) for r in stats["errors"]}
     assert counts[("extract", "timeout")] == (4, 1) and counts[("extract", "extract_failed")] == (1, 1)
     assert counts[("input", "failed")] == (None, 1)
