@@ -67,3 +67,12 @@ def test_signal_panels_stack_kept_under_removed_and_draw_thresholds():
     ]
     kept = [float(r.get("height")) for r in bars_of(root)]
     assert max(kept) == pytest.approx(2 * max(removed))
+
+
+def test_language_shares_draw_a_share_over_nothing_as_no_bar():
+    # A run whose kept documents hold no characters: the share is null, not NaN.
+    languages = pl.DataFrame(
+        {"lang": ["en"], "chars_share": [None]}, schema={"lang": pl.String, "chars_share": pl.Float64}
+    )
+    widths = [float(r.get("width")) for r in bars_of(parse(charts.language_shares(languages)))]
+    assert widths == [0.0]
