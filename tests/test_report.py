@@ -207,3 +207,11 @@ def test_errors_table_shows_timeouts_crashes_and_failed_inputs(tmp_path, capsys)
     assert main(["report", str(out)]) == 0
     html = (out / REPORT_DIR / "report.html").read_text()
     assert "https://slow.example/0" in html and "TimeoutError" in html and str(missing) in html
+
+
+def test_stats_refuse_shards_of_the_old_layout(tmp_path, capsys):
+    out = tmp_path / "out"
+    run([WARC_DIR / "cc.warc.gz"], out)
+    (out / "shards" / "lang-und").rename(out / "shards" / "lang=und")  # as curate wrote them before
+    assert main(["stats", str(out)]) == 2
+    assert "rerun the same `curate run`" in capsys.readouterr().err
