@@ -15,6 +15,18 @@ def positive_int(value: str) -> int:
     return number
 
 
+def output_dir(value: str) -> str:
+    """An -o directory: named (an empty name would write into the working directory), with no
+    control characters, and not an existing file."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("needs a directory name, got an empty one")
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise argparse.ArgumentTypeError(f"control character in the directory name {value!r}")
+    if os.path.lexists(value) and not os.path.isdir(value):
+        raise argparse.ArgumentTypeError(f"{value} exists and is not a directory")
+    return value
+
+
 def add_executor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--executor",
@@ -35,7 +47,15 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="redo every input (default: skip inputs whose completion marker matches the input and config)",
+        help=(
+            "redo every input, and replace what OUT holds from a run over other inputs "
+            "(default: skip inputs whose completion marker matches the input and config)"
+        ),
+    )
+    parser.add_argument(
+        "--add",
+        action="store_true",
+        help="add these inputs to the run OUT holds (its earlier inputs stay; the shards cover all)",
     )
 
 
@@ -47,4 +67,5 @@ def run_options(args: argparse.Namespace) -> dict:
         "executor": args.executor,
         "ray_address": args.ray_address,
         "force": args.force,
+        "add": args.add,
     }

@@ -63,14 +63,16 @@ def build_shards(
     written: list[Path] = []
     for lang in staged_languages(out_dir):
         writer = ShardWriter(shard_dir(building, lang), "shard", DOCUMENT_SCHEMA, config)
-        for part in staged_parts(out_dir, lang, tasks):
-            for table in row_groups(part):
-                if decisions:
-                    if excluded:
-                        excluded.write_partitioned(decisions.removed(table))
-                    table = decisions.apply(table)
-                if table.num_rows:
-                    writer.write(table)
+        for task in tasks:
+            task_decisions = decisions.for_task(task) if decisions else None  # ids are per task
+            for part in staged_parts(out_dir, lang, [task]):
+                for table in row_groups(part):
+                    if task_decisions:
+                        if excluded:
+                            excluded.write_partitioned(task_decisions.removed(table))
+                        table = task_decisions.apply(table)
+                    if table.num_rows:
+                        writer.write(table)
         written.extend(writer.close())
     swap_in(building, out_dir / SHARDS_DIR)
     if excluded:

@@ -24,11 +24,13 @@ from curate.errors import UsageError
 from curate.executors import Executor, make_executor, run_all
 from curate.finalize import build_shards, staged_languages, staged_parts
 from curate.jobs import forget_processors, process_input, use_processors
+from curate.inputs import without_outputs
 from curate.ledger import write_ledger_table
 from curate.markers import MARKERS_DIR, completed, config_hash, input_size
 from curate.removed import removed_files
 from curate.shards import remove_tmp_files, write_atomically
-from curate.task import STAGED_DIR, STATS_DIR, TaskResult, build_processors, task_id_for
+from curate.ownership import LOCK_FILE, plan_inputs, recorded_inputs, run_lock
+from curate.task import STAGED_DIR, STATS_DIR, Processors, TaskResult, build_processors, task_id_for
 
 RUN_RECORD = "run.json"
 
@@ -49,12 +51,20 @@ def prepare_output_dir(out_dir: Path) -> bool:
     """Check `out_dir` can take this run's output; True if it is new (and may be removed on failure)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"-o {out_dir}: exists and is not a directory")
-    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / RUN_RECORD).exists():
+    foreign = out_dir.exists() and any(p.name != LOCK_FILE for p in out_dir.iterdir())
+    if foreign and not (out_dir / RUN_RECORD).exists():
         raise UsageError(f"-o {out_dir}: directory is not empty and holds no curate run; choose another")
     created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
-    remove_tmp_files(out_dir)
     return created
+
+
+def earlier_inputs(out_dir: Path) -> list[str] | None:
+    """The inputs of the run OUT holds, from its run record (None: none yet)."""
+    try:
+        return recorded_inputs(json.loads((out_dir / RUN_RECORD).read_text()))
+    except (OSError, ValueError):
+        return None
 
 
 def drop_other_tasks(out_dir: Path, tasks: set[str]) -> None:
@@ -76,11 +86,12 @@ def drop_other_tasks(out_dir: Path, tasks: set[str]) -> None:
             marker.unlink()
 
 
-def write_run_record(result: RunResult, config: Config) -> None:
+def write_run_record(result: RunResult, config: Config, inputs: list[str]) -> None:
     record = {
         "curate_version": __version__,
         "schema_version": SCHEMA_VERSION,
         "seconds": round(result.seconds, 3),
+        "inputs": inputs,
         "config": config.to_dict(),
         "tasks": [asdict(t) for t in result.tasks],
         "shards": [str(p.relative_to(result.out_dir)) for p in result.shards],
@@ -173,16 +184,51 @@ def run_pipeline(
     executor: str = "local",
     ray_address: str | None = None,
     force: bool = False,
+    add: bool = False,
 ) -> RunResult:
     """Run every input through the pipeline into `out_dir`. Inputs that fail are reported in the
     result, not raised; if all fail, nothing is left behind. Tasks run on `executor` with `workers`
-    processes (dedup's pair jobs too); a rerun skips the inputs already done unless `force`."""
+    processes (dedup's pair jobs too); a rerun skips the inputs already done unless `force`.
+    OUT holds one set of inputs: another set is a UsageError unless `force` (replace) or `add`."""
     started = time.monotonic()
+    inputs = without_outputs(inputs, out_dir)  # OUT's own files are never inputs
+    if not inputs:
+        raise UsageError(f"no inputs outside -o {out_dir}")
     processors = build_processors(config)  # first: a missing model must fail before anything is written
-    created = prepare_output_dir(out_dir)
-    drop_other_tasks(out_dir, {task_id_for(location) for location in inputs})
-    if not (out_dir / RUN_RECORD).exists():  # marks OUT as a curate run, so that a killed run can resume
-        write_run_record(RunResult(out_dir, []), config)
+    try:
+        created = prepare_output_dir(out_dir)
+        with run_lock(out_dir):
+            inputs = plan_inputs(out_dir, earlier_inputs(out_dir), inputs, force, add)
+            remove_tmp_files(out_dir)  # under the lock: no other run is writing them
+            drop_other_tasks(out_dir, {task_id_for(location) for location in inputs})
+            # Names the inputs before any task runs, so that a killed run resumes, or is refused
+            # when rerun over others.
+            write_run_record(RunResult(out_dir, []), config, inputs)
+            result = _run_locked(
+                inputs, out_dir, config, processors, show_progress, workers, executor, ray_address, force
+            )
+            if len(result.failed) < len(result.tasks):
+                result.seconds = time.monotonic() - started
+                write_run_record(result, config, inputs)
+            elif created:
+                shutil.rmtree(out_dir, ignore_errors=True)
+    finally:
+        processors.close()
+    return result
+
+
+def _run_locked(
+    inputs: list[str],
+    out_dir: Path,
+    config: Config,
+    processors: Processors,
+    show_progress: bool | None,
+    workers: int,
+    executor: str,
+    ray_address: str | None,
+    force: bool,
+) -> RunResult:
+    """The tasks, dedup and the final shards, with OUT locked and its inputs settled."""
     disable = None if show_progress is None else not show_progress
     use_processors(config, processors)
     runner = make_executor(executor, workers, ray_address)
@@ -191,8 +237,6 @@ def run_pipeline(
         result = RunResult(out_dir, results)
         succeeded = [t.task for t in results if not t.failure]
         if not succeeded:
-            if created:
-                shutil.rmtree(out_dir, ignore_errors=True)
             return result
         decisions = (
             deduplicate(out_dir, results, config, runner, show_progress) if config.dedup.enabled else None
@@ -200,10 +244,7 @@ def run_pipeline(
     finally:
         runner.close()
         forget_processors()
-        processors.close()
     if decisions is None:
         shutil.rmtree(out_dir / DEDUP_DIR, ignore_errors=True)
     result.shards = build_shards(out_dir, succeeded, config.output, decisions)
-    result.seconds = time.monotonic() - started
-    write_run_record(result, config)
     return result

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from curate.config import Config
-from curate.dedup.files import remove_sealed
+from curate.dedup.files import checksum_path, remove_sealed
 from curate.dedup.minhash import MinHasher
 from curate.dedup.signatures import SignatureWriter, minhash_params, signatures_path
 from curate.document import DOCUMENT_SCHEMA, UNDETERMINED_LANG, Record
@@ -245,16 +245,23 @@ def _book_unusable(books: TaskBooks, record: Record) -> bool:
     return True
 
 
+def task_outputs(out_dir: Path, task: str) -> list[Path]:
+    """Every complete file `task` wrote (its marker records them, so a rerun can tell a task
+    whose outputs were lost or damaged since, and redo it)."""
+    staged = sorted((out_dir / STAGED_DIR).glob(f"lang=*/part-{task}-*.parquet"))
+    stats = [out_dir / STATS_DIR / f"{task}.parquet", error_log_path(out_dir / STATS_DIR, task)]
+    signatures = signatures_path(out_dir, task)
+    sealed = [signatures, checksum_path(signatures)]
+    return [path for path in staged + stats + sealed + removed_files(out_dir / STATS_DIR, task) if path.exists()]
+
+
 def clear_task_outputs(out_dir: Path, task: str) -> None:
     """Remove what an earlier, interrupted attempt at `task` left, so a rerun cannot double it."""
-    for path in (out_dir / STAGED_DIR).glob(f"lang=*/part-{task}-*.parquet"):
-        path.unlink()
     for path in (out_dir / STAGED_DIR).glob(f"lang=*/.part-{task}-*{TMP_SUFFIX}"):
         path.unlink()
     remove_sealed(signatures_path(out_dir, task))
-    for path in removed_files(out_dir / STATS_DIR, task):
-        path.unlink()
-    error_log_path(out_dir / STATS_DIR, task).unlink(missing_ok=True)
+    for path in task_outputs(out_dir, task):
+        path.unlink(missing_ok=True)
 
 
 def write_ledger(out_dir: Path, ledger: Ledger) -> Path:

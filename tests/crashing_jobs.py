@@ -10,3 +10,9 @@ def square_unless_poison(x: int, poison: int) -> int:
     if x == poison:
         os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would
     return x * x
+
+
+def square_unless_raises(x: int, poison: int) -> int:
+    if x == poison:
+        raise ValueError(f"job {x} is poisoned")
+    return x * x

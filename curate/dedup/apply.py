@@ -13,7 +13,21 @@ CLUSTER_ID, CLUSTER_SIZE = "dup_cluster_id", "dup_cluster_size"
 
 class ClusterDecisions:
     """Drops removed documents and fills the cluster columns of kept ones (a document in no
-    cluster is its own cluster of size 1)."""
+    cluster is its own cluster of size 1). Documents are named by (task, id): ids are unique
+    within a task, but the same record can reach two tasks (a copied file)."""
+
+    def __init__(self, decisions: pl.DataFrame):
+        self._decisions = decisions
+        self._by_task: dict[str, _TaskDecisions] = {}
+
+    def for_task(self, task: str) -> _TaskDecisions:
+        if task not in self._by_task:
+            self._by_task[task] = _TaskDecisions(self._decisions.filter(pl.col("task") == task))
+        return self._by_task[task]
+
+
+class _TaskDecisions:
+    """Dedup's decisions on one task's documents."""
 
     def __init__(self, decisions: pl.DataFrame):
         removed = decisions.filter(~pl.col("kept"))

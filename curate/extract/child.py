@@ -13,7 +13,7 @@ import signal
 import sys
 from multiprocessing.connection import Connection
 
-READY = "ready"
+from curate.extract.sandbox import READY
 
 
 def cpu_limit(seconds: float) -> None:

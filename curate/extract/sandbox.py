@@ -22,12 +22,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from curate.errors import CurateError
-from curate.extract.child import READY
 from curate.extract.extractors import make_extractor
 
 TIMEOUT = "timeout"
 CRASHED = "extractor_crashed"
 FAILED = "extract_failed"
+READY = "ready"  # the child's first message, once its imports are done
 STARTUP_TIMEOUT_S = 120.0  # imports on a loaded machine; beyond it the child is broken
 BACKSTOP_FACTOR, BACKSTOP_MIN_S = 10, 30.0  # wall clock allowed per page: generous on purpose
 ATTEMPTS = 2  # a timed-out or crashed page is retried once on a fresh child
