@@ -15,7 +15,7 @@ def add_dedup_parser(commands: argparse._SubParsersAction) -> None:
         help="remove exact, URL and near duplicates from JSONL/Parquet documents",
         description=(
             "Deduplicate documents that already hold text (JSONL(.gz/.zst) or Parquet, e.g. the "
-            "shards of an earlier run) into OUT/shards/lang=xx/. Per language (a `lang` field) "
+            "shards of an earlier run) into OUT/shards/lang-xx/. Per language (a `lang` field) "
             "unless --cross-language. The same URL keeps its latest crawl; the same normalized "
             "text and MinHash near duplicates (FineWeb: word 5-grams, 112 hashes, 14 bands x 8 "
             "rows) keep the longest text, ties to the smallest id. Kept documents get "

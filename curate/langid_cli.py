@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from curate import strict_json
 from curate.errors import UsageError
 from curate.inputs import open_text_lines
 from langid import DEFAULT_PREFIX_CHARS, LanguageIdentifier, ModelNotFoundError
@@ -174,7 +175,7 @@ def _print_predictions(identifier: LanguageIdentifier, texts: list[str], as_json
         if as_json:
             alternatives = [{"lang": lang, "score": score} for lang, score in p.alternatives]
             print(
-                json.dumps(
+                strict_json.dumps(
                     {
                         "lang": p.lang,
                         "script": p.script,

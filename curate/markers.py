@@ -13,6 +13,7 @@ from pathlib import Path
 
 import fsspec
 
+from curate import strict_json
 from curate.config import Config
 from curate.dedup.files import StageFileError, verified
 from curate.dedup.signatures import STAGE, signatures_path
@@ -119,7 +120,7 @@ def write_marker(out_dir: Path, result: TaskResult, size: int | None, config_dig
     }
     path = marker_path(out_dir, result.task)
     path.parent.mkdir(exist_ok=True)
-    write_atomically(path, lambda tmp: tmp.write_text(json.dumps(marker, indent=2)))
+    write_atomically(path, lambda tmp: tmp.write_text(strict_json.dumps(marker, indent=2)))
 
 
 def completed(

@@ -36,7 +36,11 @@ def run_lock(out_dir: Path) -> Iterator[None]:
                 f"-o {out_dir}: another curate run is writing here ({_holder(path)}); "
                 "wait for it to finish or choose another OUT"
             ) from None
-        holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode(), 0)
         yield
@@ -60,7 +64,9 @@ def recorded_inputs(record: dict) -> list[str] | None:
     return [task["input"] for task in tasks] or None
 
 
-def plan_inputs(out_dir: Path, earlier: list[str] | None, inputs: list[str], force: bool, add: bool) -> list[str]:
+def plan_inputs(
+    out_dir: Path, earlier: list[str] | None, inputs: list[str], force: bool, add: bool
+) -> list[str]:
     """The inputs this run is over: `inputs`, or with `add` the earlier ones followed by the new.
     A different set than OUT holds is refused unless `force` (replace) or `add`."""
     if not earlier:

@@ -16,7 +16,7 @@ from curate.document import DOCUMENT_SCHEMA
 from curate.shards import ShardWriter
 
 REMOVED_DIR = "removed"  # under stats/
-EXCLUDED_DIR = "excluded"  # exclusion shards, reason=xx/, with output.keep_removed
+EXCLUDED_DIR = "excluded"  # exclusion shards, reason-xx/, with output.keep_removed
 SIZE_COLUMNS = ("chars", "words", "bytes")
 REMOVED_SCHEMA = pa.schema(
     [

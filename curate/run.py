@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 from tqdm import tqdm
 
-from curate import SCHEMA_VERSION, __version__
+from curate import SCHEMA_VERSION, __version__, strict_json
 from curate.config import Config
 from curate.dedup.apply import ClusterDecisions
 from curate.dedup.files import remove_sealed
@@ -20,16 +20,17 @@ from curate.dedup.run import LEDGER_NAME, dedup_ledger, run_dedup
 from curate.dedup.signatures import DEDUP_DIR, minhash_params
 from curate.dedup.signatures import STAGE as SIGNATURES_STAGE
 from curate.dedup.verify import staged_similarity
+from curate.error_log import ERRORS_DIR
 from curate.errors import UsageError
 from curate.executors import Executor, make_executor, run_all
 from curate.finalize import build_shards, staged_languages, staged_parts
-from curate.jobs import forget_processors, process_input, use_processors
 from curate.inputs import without_outputs
+from curate.jobs import forget_processors, process_input, use_processors
 from curate.ledger import write_ledger_table
 from curate.markers import MARKERS_DIR, completed, config_hash, input_size
+from curate.ownership import LOCK_FILE, plan_inputs, recorded_inputs, run_lock
 from curate.removed import removed_files
 from curate.shards import remove_tmp_files, write_atomically
-from curate.ownership import LOCK_FILE, plan_inputs, recorded_inputs, run_lock
 from curate.task import STAGED_DIR, STATS_DIR, Processors, TaskResult, build_processors, task_id_for
 
 RUN_RECORD = "run.json"
@@ -81,6 +82,9 @@ def drop_other_tasks(out_dir: Path, tasks: set[str]) -> None:
     for signatures in (out_dir / DEDUP_DIR / SIGNATURES_STAGE).glob("*.parquet"):
         if signatures.stem not in tasks:
             remove_sealed(signatures)
+    for errors in (out_dir / STATS_DIR / ERRORS_DIR).glob("*.parquet"):
+        if errors.stem not in tasks:
+            errors.unlink()
     for marker in (out_dir / MARKERS_DIR).glob("*.json"):
         if marker.stem not in tasks:
             marker.unlink()
@@ -96,7 +100,9 @@ def write_run_record(result: RunResult, config: Config, inputs: list[str]) -> No
         "tasks": [asdict(t) for t in result.tasks],
         "shards": [str(p.relative_to(result.out_dir)) for p in result.shards],
     }
-    write_atomically(result.out_dir / RUN_RECORD, lambda tmp: tmp.write_text(json.dumps(record, indent=2)))
+    write_atomically(
+        result.out_dir / RUN_RECORD, lambda tmp: tmp.write_text(strict_json.dumps(record, indent=2))
+    )
 
 
 def _file_progress(bar: tqdm):

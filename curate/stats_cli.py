@@ -7,7 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
-from curate.stats import Stats, compute_stats, stats_document, strict_json, write_stats
+from curate import strict_json
+from curate.stats import Stats, compute_stats, stats_document, write_stats
 from curate.stats.report import write_report
 from curate.stats.tables import ALL
 

@@ -252,7 +252,9 @@ def task_outputs(out_dir: Path, task: str) -> list[Path]:
     stats = [out_dir / STATS_DIR / f"{task}.parquet", error_log_path(out_dir / STATS_DIR, task)]
     signatures = signatures_path(out_dir, task)
     sealed = [signatures, checksum_path(signatures)]
-    return [path for path in staged + stats + sealed + removed_files(out_dir / STATS_DIR, task) if path.exists()]
+    return [
+        path for path in staged + stats + sealed + removed_files(out_dir / STATS_DIR, task) if path.exists()
+    ]
 
 
 def clear_task_outputs(out_dir: Path, task: str) -> None:

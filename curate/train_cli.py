@@ -6,10 +6,10 @@ with one line saying how to install it."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from curate import strict_json
 from curate.config import Config, load_config
 from curate.errors import UsageError
 
@@ -197,7 +197,7 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
     budget = plan(trainer.params, tokens, dataset_tokens=len(trainer.data.train))
     print(format_budget(budget), file=sys.stderr)
     summary = trainer.train(show_progress=not args.no_progress)
-    print(json.dumps(summary, indent=2) if args.json else _summary_lines(summary))
+    print(strict_json.dumps(summary, indent=2) if args.json else _summary_lines(summary))
     print(f"model: {model_dir}  (curate sample {model_dir} --prompt '...')")
     return 0
 
@@ -217,7 +217,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     for rank, sample in enumerate(samples, 1):
         if args.json:
             print(
-                json.dumps(
+                strict_json.dumps(
                     {
                         "rank": rank,
                         "text": sample.text,
@@ -278,7 +278,7 @@ def cmd_budget(args: argparse.Namespace) -> int:
     budget = plan(args.params, args.tokens, dataset_tokens)
     if args.json:
         print(
-            json.dumps(
+            strict_json.dumps(
                 {
                     "params": budget.params,
                     "tokens": budget.tokens,
@@ -301,5 +301,5 @@ def cmd_ablate(args: argparse.Namespace) -> int:
     config = training_config(args)
     inputs = expand_inputs(args.inputs, config.read.cc_base_url)
     result = ablate(inputs, Path(args.output), config, show_progress=not args.no_progress)
-    print(json.dumps(result, indent=2) if args.json else format_ablation(result))
+    print(strict_json.dumps(result, indent=2) if args.json else format_ablation(result))
     return 0

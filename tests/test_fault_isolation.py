@@ -27,13 +27,14 @@ from tests.conftest import ledger, run, shards
 from tests.crashing_jobs import square_unless_raises
 
 POISON = "zebrafruit"  # a word no generated text has by chance
-WORDS = (
+VOCABULARY = (
     "the of and to in that have with river mill valley people water land town farmer barley autumn "
     "harvest market visitor bank stone bridge century school child bird fish stream museum tool map "
     "letter story settler morning evening winter summer garden orchard apple road village church "
     "window door table kitchen bread cheese butter milk horse cart wheel field forest hill mountain "
     "lake boat fisherman net rope sail wind rain cloud sun moon star night light lamp candle book page"
-).split()
+)
+WORDS = VOCABULARY.split()
 
 
 def prose(seed: int) -> str:

@@ -187,7 +187,7 @@ def test_partitions_allow_list_and_per_language_ledger(tmp_path):
     config.langid.langs = ["de", "fr"]
     result = run([crawl], tmp_path / "out", config)
     out = tmp_path / "out"
-    assert sorted(p.name for p in (out / "shards").iterdir()) == ["lang=de", "lang=fr"]
+    assert sorted(p.name for p in (out / "shards").iterdir()) == ["lang-de", "lang-fr"]
     booked = ledger(out)
     not_allowed = booked.filter(pl.col("reason") == "lang_not_allowed")
     assert dict(not_allowed.select("lang", "docs").rows()) == {"en": 9, "es": 1, "ja": 1, "ru": 1, "zh": 1}
@@ -218,7 +218,7 @@ def test_run_options_reach_the_config(tmp_path, capsys):
         )
         == 0
     )
-    assert sorted(p.name for p in (out / "shards").iterdir()) == ["lang=ja", "lang=ru"]
+    assert sorted(p.name for p in (out / "shards").iterdir()) == ["lang-ja", "lang-ru"]
     assert main(["run", str(crawl), "-o", str(out), "--langs", "rus"]) == 2
     assert "did you mean 'ru'" in capsys.readouterr().err
     assert main(["run", str(crawl), "-o", str(tmp_path / "o2"), "--lid-model", str(tmp_path / "x.bin")]) == 2

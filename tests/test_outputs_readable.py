@@ -14,9 +14,10 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
+from curate import strict_json
 from curate.cli import main
 from curate.config import Config
-from curate.stats import REPORT_DIR, STATS_JSON, strict_json
+from curate.stats import REPORT_DIR, STATS_JSON
 from curate.stats.sources import RunOutputs
 from curate.stats.tables import languages
 from tests.conftest import SHARED_DATA, WARC_DIR, langid_config, run

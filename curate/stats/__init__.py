@@ -9,8 +9,9 @@ from typing import Any
 
 import polars as pl
 
+from curate import strict_json
 from curate.shards import write_atomically
-from curate.stats import audit, errors, signals, strict_json, tables
+from curate.stats import audit, errors, signals, tables
 from curate.stats.sources import RunOutputs, load_outputs
 from curate.train.budget import TOKENS_PER_PARAM
 

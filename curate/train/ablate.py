@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import shutil
 from pathlib import Path
 
+from curate import strict_json
 from curate.config import Config
 from curate.run import run_pipeline
 from curate.shards import write_atomically
@@ -87,7 +87,7 @@ def ablate(inputs: list[str], out_dir: Path, config: Config, show_progress: bool
             for name in ("unfiltered", SAME_SIZE)
         },
     }
-    write_atomically(out_dir / ABLATION, lambda tmp: tmp.write_text(json.dumps(result, indent=2)))
+    write_atomically(out_dir / ABLATION, lambda tmp: tmp.write_text(strict_json.dumps(result, indent=2)))
     return result
 
 

@@ -4,7 +4,6 @@ where the device has it, periodic validation, atomic checkpoints and exact resum
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import time
 from contextlib import nullcontext
@@ -15,6 +14,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from curate import strict_json
 from curate.errors import UsageError
 from curate.shards import write_atomically
 from curate.train.budget import flops_per_token, plan
@@ -234,5 +234,7 @@ class Trainer:
             "history": self.history,
             "steps_this_run": steps_this_run,
         }
-        write_atomically(self.model_dir / SUMMARY, lambda tmp: tmp.write_text(json.dumps(summary, indent=2)))
+        write_atomically(
+            self.model_dir / SUMMARY, lambda tmp: tmp.write_text(strict_json.dumps(summary, indent=2))
+        )
         return summary

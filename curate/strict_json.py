@@ -20,6 +20,8 @@ def finite(value: Any) -> Any:
     return value
 
 
-def dumps(document: Any, indent: int | None = 1) -> str:
+def dumps(document: Any, indent: int | None = 1, ensure_ascii: bool = True) -> str:
     """Strict JSON of `document`; values JSON has no type for (dates) are written as strings."""
-    return json.dumps(finite(document), indent=indent, default=str, allow_nan=False)
+    return json.dumps(
+        finite(document), indent=indent, default=str, allow_nan=False, ensure_ascii=ensure_ascii
+    )
