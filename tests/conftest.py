@@ -56,3 +56,17 @@ def shards(out: Path) -> pl.DataFrame:
 
 def ledger(out: Path) -> pl.DataFrame:
     return pl.read_parquet(out / "stats" / "*.parquet")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz-long",
+        action="store_true",
+        help="tests/test_fuzz.py: the long mode, 500 random examples per property, shrunk on failure "
+        "(same as CURATE_FUZZ_EXAMPLES=500)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--fuzz-long", default=False):
+        os.environ.setdefault("CURATE_FUZZ_EXAMPLES", "500")  # read by tests/test_fuzz.py at import
