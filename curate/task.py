@@ -306,6 +306,8 @@ class _RecordSteps:
                 if reason:
                     self._book_extract(record, reason)
                     return
+        except CurateError:
+            raise  # the input itself cannot go on (e.g. the extraction process cannot start)
         except Exception as exc:
             self.books.error(step, failed_reason(step), record.size, record.id, record.url, exc)
             return

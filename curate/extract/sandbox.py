@@ -31,6 +31,7 @@ READY = "ready"  # the child's first message, once its imports are done
 STARTUP_TIMEOUT_S = 120.0  # imports on a loaded machine; beyond it the child is broken
 BACKSTOP_FACTOR, BACKSTOP_MIN_S = 10, 30.0  # wall clock allowed per page: generous on purpose
 ATTEMPTS = 2  # a timed-out or crashed page is retried once on a fresh child
+CHILD_MODULE = "curate.extract.child"
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
@@ -45,7 +46,7 @@ class _Child:
         to_child_read, to_child_write = os.pipe()
         from_child_read, from_child_write = os.pipe()
         command = [
-            sys.executable, "-m", "curate.extract.child", str(os.getpid()),
+            sys.executable, "-m", CHILD_MODULE, str(os.getpid()),
             str(to_child_read), str(from_child_write), extractor, "1" if main_content else "0",
         ]  # fmt: skip
         path = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
