@@ -399,6 +399,19 @@ CONTENT_TYPES_HOSTILE = [
     "text/html\x00",
     "テキスト/html",
 ]
+# Wrong charset labels on UTF-8 pages: unknown names, codecs that are not text encodings, ASCII.
+CHARSET_LIES = [
+    "klingon",
+    "ascii",
+    "rot13",
+    "base64",
+    "hex",
+    "zlib",
+    "undefined",
+    "idna",
+    "utf-7",
+    "x-user-defined",
+]
 CONTENT_ENCODINGS = [None, "gzip", "deflate", "br", "identity", "x-gzip", "gzip, gzip", "zstd", "compress"]
 TRANSFER_ENCODINGS = [None, "chunked", "gzip", "chunked, chunked", "bogus"]
 
@@ -643,16 +656,18 @@ def valid_html_record(draw, n: int, salt: int) -> WarcRecord:
     host, port or path may still be odd), sometimes gzip or chunked as sent."""
     lang, paras = draw(paragraphs())
     charset = draw(st.sampled_from(CHARSETS[lang]))
-    where = draw(st.sampled_from(["header", "meta", "both"] + (["none"] if charset == "utf-8" else [])))
+    where = draw(
+        st.sampled_from(["header", "meta", "both"] + (["none", "lie"] if charset == "utf-8" else []))
+    )
     if charset.startswith("utf-16"):
         where = "header"  # a meta tag cannot be found in UTF-16 bytes
     encoding = draw(st.sampled_from([None, None, None, "gzip", "chunked"]))
-    page = Page(
-        lang, paras, charset, charset if where in ("meta", "both") else None, f"Page {n}", encoding=encoding
-    )
-    headers = [
-        ("Content-Type", "text/html" + (f"; charset={charset}" if where in ("header", "both") else ""))
-    ]
+    meta = charset if where in ("meta", "both") else None
+    page = Page(lang, paras, charset, meta, f"Page {n}", encoding=encoding)
+    label = f"; charset={charset}" if where in ("header", "both") else ""
+    if where == "lie":  # UTF-8 under a wrong label: README, "mislabelled UTF-8 is not turned into mojibake"
+        label = f"; charset={draw(st.sampled_from(CHARSET_LIES))}"
+    headers = [("Content-Type", "text/html" + label)]
     if encoding == "gzip":
         headers.append(("Content-Encoding", "gzip"))
     elif encoding == "chunked":
@@ -961,13 +976,16 @@ def arc_files(draw, allow_damage: bool = True) -> ArcFile:
 # ---------------------------------------------------------------------------------------------
 # JSONL
 
+# A file written through one of these lands, if anywhere outside OUT, in an ancestor of OUT (or
+# /tmp) under a name starting with ESCAPE_NAME, where property 4 looks for it.
+ESCAPE_NAME = "curate-fuzz-escape"
+LANG_ESCAPES = [f"{'../' * k}{ESCAPE_NAME}" for k in (2, 3, 4, 5, 6, 8)] + [f"/{'../' * 12}tmp/{ESCAPE_NAME}"]
 LANG_VALUES = [
     "en",
     "de",
     "zh-Hans",
     "../../x",
-    "../" * 7 + "escaped",
-    "/../../../../../../../tmp/curate-fuzz-escape",
+    *LANG_ESCAPES,
     "en/sub",
     "en\\sub",
     "..",
@@ -1204,8 +1222,11 @@ class ParquetFile:
             for doc_id in id_column[1]:
                 if isinstance(doc_id, str) and doc_id.startswith(VALID_MARK):
                     valid.append(("id", doc_id))
-        rows = table.to_pylist()
-        return Written(path, "parquet", table.num_rows, table.num_rows, valid, row_id_keys(rows))
+        n = table.num_rows
+        ids = id_column[1] if id_column else (None,) * n
+        texts = text_column[1] if text_column else (None,) * n
+        keys = row_id_keys([{"id": i, "text": t} for i, t in zip(ids, texts)])
+        return Written(path, "parquet", n, n, valid, keys)
 
 
 STRING_TYPES = ("string", "large_string", "dict_string")
@@ -1360,3 +1381,130 @@ def dedup_inputs(draw) -> list:
     base = draw(st.lists(document_texts(), min_size=1, max_size=3))
     pool = base + [text + " And then there was one more sentence at the very end." for text in base]
     return draw(st.lists(st.one_of(jsonl_files(pool), parquet_files(pool)), min_size=1, max_size=3))
+
+
+# ---------------------------------------------------------------------------------------------
+# Minimal failing inputs the harness found (shrunk by hand or by hypothesis): each a list of file
+# specs for one `curate run` with the reading layer only. tests/test_fuzz.py runs them all.
+
+
+def page_record(n: int, **changes) -> WarcRecord:
+    """A clearly valid response record (see valid_html_record), with `changes`."""
+    rid, value = unique_record_id(n, 1)
+    record = WarcRecord(
+        type="response",
+        url=f"http://a.example/{n}",
+        record_id=rid,
+        status_line="HTTP/1.1 200 OK",
+        http_headers=(("Content-Type", "text/html; charset=utf-8"),),
+        body=Page("en", ((0, 1, 2), (3, 4), (5, 0)), title=f"Page {n}"),
+        valid_uuid=value,
+    )
+    return replace(record, **changes)
+
+
+def arc_page_record(n: int, **changes) -> ArcRecord:
+    url = f"http://arc-valid-{n}.example/page"
+    record = ArcRecord(
+        url=url,
+        http="HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8",
+        body=Page("en", ((0, 1, 2), (3, 4), (5, 0)), title=f"Arc {n}"),
+        valid_url=url,
+    )
+    return replace(record, **changes)
+
+
+def wet_text_record(n: int, **changes) -> WarcRecord:
+    rid, value = unique_record_id(n, 2)
+    record = WarcRecord(
+        type="conversion",
+        url=f"http://wet{n}.example/",
+        record_id=rid,
+        status_line=None,
+        http_headers=(),
+        body=Page("en", ((0, 1, 2), (3, 4)), plain=True),
+        valid_uuid=value,
+    )
+    return replace(record, **changes)
+
+
+def _row(**fields) -> JsonlFile:
+    return JsonlFile((JsonRow({"id": "a", "text": "Hello there, this is a document.", **fields}),))
+
+
+TWO_TEXTS = ("Hello there, this is a document.", "Another document is here.")
+OVERFLOWING_DATE = "9999-12-31T23:59:59-01:00"  # a valid ISO date whose UTC time is past year 9999
+KNOWN_INPUTS: dict[str, list] = {
+    # per-record gzip: the second resync reads a closed file, every later record is corrupt_record
+    "warc_members_garbage_twice": [
+        WarcFile(
+            (
+                page_record(0, garbage_after=b"garbage\r\n"),
+                page_record(1, garbage_after=b"garbage\r\n"),
+                page_record(2),
+                page_record(3),
+            ),
+            "members",
+        )
+    ],
+    # per-record gzip: a whole member whose record fails to parse is read again (booked twice)
+    "warc_members_response_without_uri": [
+        WarcFile((page_record(0), page_record(1, url=None, valid_uuid=None), page_record(2)), "members")
+    ],
+    # uncompressed: a record-level parse error ends the file
+    "warc_response_without_uri": [
+        WarcFile((page_record(0), page_record(1, url=None, valid_uuid=None), page_record(2)), "plain")
+    ],
+    "warc_status_2OO": [
+        WarcFile(
+            (page_record(0), page_record(1, status_line="HTTP/1.1 2OO OK", valid_uuid=None), page_record(2)),
+            "plain",
+        )
+    ],
+    "warc_response_without_http_headers": [
+        WarcFile(
+            (
+                page_record(0),
+                page_record(1, status_line=None, http_headers=(), valid_uuid=None),
+                page_record(2),
+            ),
+            "plain",
+        )
+    ],
+    "warc_date_overflows_in_utc": [WarcFile((page_record(0, date=OVERFLOWING_DATE),), "plain")],
+    # valid pages lost
+    "warc_uppercase_scheme": [WarcFile((page_record(0, url="HTTP://a.example/"),), "plain")],
+    "warc_charset_label_rot13": [
+        WarcFile((page_record(0, http_headers=(("Content-Type", "text/html; charset=rot13"),)),), "plain")
+    ],
+    "arc_status_2OO": [
+        ArcFile(
+            (
+                arc_page_record(0),
+                arc_page_record(1, http="HTTP/1.0 2OO OK\r\nContent-Type: text/html", valid_url=None),
+                arc_page_record(2),
+            ),
+            "plain",
+        )
+    ],
+    "wet_date_overflows_in_utc": [WarcFile((wet_text_record(0, date=OVERFLOWING_DATE),), "plain", "wet")],
+    # JSONL and Parquet fields
+    "jsonl_lone_surrogate_text": [_row(text="\ud800")],
+    "jsonl_deeply_nested_line": [
+        JsonlFile(
+            (
+                JsonRow({"id": "a", "text": "Hello there."}),
+                RawLine(b'{"text": "x", "x": ' + b"[" * 3000 + b"]" * 3000 + b"}"),
+            )
+        )
+    ],
+    "jsonl_date_overflows_in_utc": [_row(date=OVERFLOWING_DATE)],
+    "jsonl_lang_nul": [_row(lang="\x00")],
+    "jsonl_lang_long": [_row(lang="x" * 300)],
+    "jsonl_lang_slash": [_row(lang="en/sub")],
+    "jsonl_lang_glob": [_row(lang=[1])],
+    "jsonl_lang_path_traversal": [_row(lang=LANG_ESCAPES[-2])],
+    "parquet_timestamp_before_year_1": [
+        ParquetFile((("text", "string", TWO_TEXTS), ("date", "ts_s", (-62135596800 - 86400, 0))))
+    ],
+}

@@ -176,7 +176,7 @@ def fuzz_run(
         outcome = invoke(argv, cwd)
         after = snapshot(tmp, out)
         check_outcome(outcome, written)
-        check_nothing_outside(before, after)
+        check_nothing_outside(before, after, escaped_files(out))
         check_ledger(out, written)
         check_shards(out, written)
         if valid_documents:
@@ -188,6 +188,10 @@ def fuzz_run(
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        for path in escaped_files(out):
+            shutil.rmtree(path, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def failure_lines(outcome: Outcome) -> list[str]:
@@ -215,8 +219,20 @@ def check_outcome(outcome: Outcome, written: list[fi.Written]) -> None:
     assert not failures, "an input failed as a whole:\n" + "\n".join(failures)
 
 
-def check_nothing_outside(before: dict, after: dict) -> None:
-    """Property 4: outside OUT, the inputs, config and working directory are as they were."""
+def escaped_files(out: Path) -> list[Path]:
+    """What a path-traversing field value (fuzz_inputs.LANG_ESCAPES) made outside the example's
+    folder: entries named ESCAPE_NAME* in the ancestors of OUT and in the temporary folder."""
+    found = []
+    for folder in {*out.parents, Path(tempfile.gettempdir())}:
+        with contextlib.suppress(OSError):
+            found += [folder / name for name in os.listdir(folder) if name.startswith(fi.ESCAPE_NAME)]
+    return found
+
+
+def check_nothing_outside(before: dict, after: dict, escaped: list[Path]) -> None:
+    """Property 4: outside OUT, the inputs, config and working directory are as they were, and
+    nothing was written through a field value into OUT's ancestors."""
+    assert not escaped, f"written outside OUT through a field value: {escaped}"
     created = sorted(set(after) - set(before))
     removed = sorted(set(before) - set(after))
     changed = sorted(p for p in set(before) & set(after) if before[p] != after[p] and not before[p][0])
@@ -349,3 +365,9 @@ def test_dedup_command(fuzz_root, specs):
 @given(specs=st.lists(fi.any_files(), min_size=2, max_size=3))
 def test_two_workers(fuzz_root, specs):
     fuzz_run(fuzz_root, specs, workers=2)
+
+
+@pytest.mark.parametrize("name", fi.KNOWN_INPUTS)
+def test_known_minimal_inputs(fuzz_root, name):
+    """The minimal failing inputs the harness found (fuzz_inputs.KNOWN_INPUTS), the same properties."""
+    fuzz_run(fuzz_root, fi.KNOWN_INPUTS[name])
