@@ -122,7 +122,10 @@ def deduplicate(
     tasks = [t.task for t in results if not t.failure]
     similarity = None
     if config.dedup.verify:
-        staged = [path for lang in staged_languages(out_dir) for path in staged_parts(out_dir, lang, tasks)]
+        languages = staged_languages(out_dir)
+        staged = {
+            task: [p for lang in languages for p in staged_parts(out_dir, lang, [task])] for task in tasks
+        }
         similarity = staged_similarity(staged, minhash_params(config.dedup))
     decisions = run_dedup(out_dir, tasks, config.dedup, similarity, executor, show_progress=show_progress)
     write_ledger_table(

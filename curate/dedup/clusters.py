@@ -39,8 +39,8 @@ DECISION_SCHEMA = {
     "cluster_size": pl.UInt32,
 }
 
-# (ids of first documents, ids of second documents) -> Jaccard similarity of each pair
-Similarity = Callable[[list[str], list[str]], np.ndarray]
+# ((task, id) of first documents, (task, id) of second documents) -> Jaccard similarity of each pair
+Similarity = Callable[[list[tuple[str, str]], list[tuple[str, str]]], np.ndarray]
 
 
 def read_pairs(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
@@ -106,8 +106,8 @@ def cluster_documents(
     if similarity is not None and len(ca):
         exact = frame[EXACT_KEY].to_numpy()
         check = exact[ca] != exact[cb]
-        ids = frame["id"].to_list()
-        scores = similarity([ids[i] for i in ca[check]], [ids[i] for i in cb[check]])
+        keys = list(zip(frame["task"].to_list(), frame["id"].to_list()))
+        scores = similarity([keys[i] for i in ca[check]], [keys[i] for i in cb[check]])
         passed = np.ones(len(ca), bool)
         passed[check] = scores >= threshold
         ca, cb = ca[passed], cb[passed]

@@ -18,20 +18,20 @@ def jaccard(first: np.ndarray, second: np.ndarray) -> float:
     return len(np.intersect1d(first, second, assume_unique=True)) / union if union else 1.0
 
 
-def staged_similarity(staged_files: list[Path], params: MinHashParams) -> Similarity:
-    """Similarity of documents by id: the Jaccard of their shingle sets (the same word n-grams
-    of normalized text that MinHash estimates it from)."""
+def staged_similarity(staged_files: dict[str, list[Path]], params: MinHashParams) -> Similarity:
+    """Similarity of documents named by (task, id), from each task's staged files: the Jaccard of
+    their shingle sets (the same word n-grams of normalized text that MinHash estimates it from)."""
     hasher = MinHasher(params)
 
-    def similarity(first: list[str], second: list[str]) -> np.ndarray:
-        wanted = pl.Series(sorted(set(first) | set(second)), dtype=pl.String)
-        texts = (
-            pl.scan_parquet(staged_files)
-            .select("id", "text")
-            .filter(pl.col("id").is_in(wanted.implode()))
-            .collect()
-        )
-        shingles = {i: np.unique(hasher.shingle_hashes(t)) for i, t in texts.iter_rows()}
+    def similarity(first: list[tuple[str, str]], second: list[tuple[str, str]]) -> np.ndarray:
+        shingles = {}
+        for task, files in staged_files.items():
+            wanted = pl.Series(sorted({i for t, i in first + second if t == task}), dtype=pl.String)
+            if not files or wanted.is_empty():
+                continue
+            texts = pl.scan_parquet(files).select("id", "text").filter(pl.col("id").is_in(wanted.implode()))
+            for doc_id, text in texts.collect().iter_rows():
+                shingles[(task, doc_id)] = np.unique(hasher.shingle_hashes(text))
         return np.array([jaccard(shingles[a], shingles[b]) for a, b in zip(first, second)])
 
     return similarity
