@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from curate import __version__
-from curate.cli_options import add_executor_options, positive_int, run_options
+from curate.cli_options import add_executor_options, output_dir, positive_int, run_options
 from curate.config import Config, load_config
 from curate.dedup_cli import add_dedup_parser, cmd_dedup
 from curate.demo import DEMO_STEPS
@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="INPUT",
         help="file, directory, glob, http(s)://, s3:// URL, or a Common Crawl *.paths(.gz) file",
     )
-    run.add_argument("-o", "--output", required=True, metavar="OUT", help="output directory")
+    run.add_argument("-o", "--output", required=True, type=output_dir, metavar="OUT", help="output directory")
     run.add_argument("--limit", type=positive_int, metavar="N", help="process only the first N input files")
     run.add_argument(
         "--base-url",
@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         default="curate-demo",
+        type=output_dir,
         metavar="DIR",
         help="where to put it (default: ./curate-demo)",
     )

@@ -58,10 +58,10 @@ class ReadConfig:
     # remote inputs: reconnections after a failed open or read, then the input fails
     retries: int = field(default=3, metadata=within(0, 10))
     retry_wait_s: float = field(default=1.0, metadata=within(0, 60))  # first wait; doubled for each next
-    max_header_bytes: int = MiB  # a longer WARC/ARC/HTTP header line: the record is `bad_header`
+    # a longer WARC/ARC/HTTP header line: the record is `bad_header`
+    max_header_bytes: int = field(default=MiB, metadata=BYTES)
 
     def validate(self) -> None:
-        _check(self.max_header_bytes > 0, "read.max_header_bytes", "a positive byte count")
         waits = self.retry_wait_s * (2**self.retries - 1)
         _check(waits <= HOUR, "read.retry_wait_s", "waits that add up to at most 1 hour over read.retries")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from filters.ranges import allowing
 
 URL_WORD = re.compile(r"[a-z0-9]+")
 DEFAULT_BANNED_WORDS = ("porn", "porno", "xxx", "hentai", "nsfw", "xvideos", "camgirl")
@@ -15,8 +17,10 @@ DEFAULT_BANNED_WORDS = ("porn", "porno", "xxx", "hentai", "nsfw", "xvideos", "ca
 class UrlThresholds:
     blocked_domains_file: str = ""  # one domain per line; its subdomains are blocked too
     blocked_urls_file: str = ""  # one URL per line, matched exactly
-    banned_words: tuple[str, ...] = (
-        DEFAULT_BANNED_WORDS  # whole words of the URL (split on non-alphanumerics)
+    # whole words of the lower-cased URL (split on non-alphanumerics): each must be one such word
+    banned_words: tuple[str, ...] = field(
+        default=DEFAULT_BANNED_WORDS,
+        metadata=allowing(pattern=URL_WORD.pattern, what="lower-case ASCII letters and digits"),
     )
 
 

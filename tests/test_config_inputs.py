@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from curate.config import Config, config_from_dict, load_config
 from curate.domains import registered_domain
 from curate.errors import UsageError
 from curate.inputs import expand_inputs, resolve_against
 from curate.ledger import Ledger, LedgerInvariantError
+from curate.markers import _sha256, config_hash, named_files
+from filters import QualityThresholds, UrlThresholds
+from filters.badwords import ENV_VAR as BADWORDS_ENV
+from langid.model import ENV_VAR as LID_ENV
+from tests.conftest import WARC_DIR, langid_config, run, shards
 
 
 def test_defaults_validate_and_toml_overrides(tmp_path):
@@ -85,3 +94,87 @@ def test_ledger_invariant_catches_unbooked_records():
         ledger.check_invariant()
     ledger.book("write", "kept", "kept", 10)
     ledger.check_invariant()
+
+
+def _named_file_config(key: str, path: Path) -> Config:
+    """A config whose `key` names `path` (a file, or for the badword lists a directory)."""
+    config = Config()
+    if key == "langid.model":
+        config.langid.model = str(path)
+    elif key == "filters.quality.model":
+        config.filters.order = [*config.filters.order, "quality"]
+        config.filters.quality = QualityThresholds(model=str(path))
+    elif key == "filters.badwords_dir":
+        config.filters.badwords_dir = str(path)
+    else:
+        config.filters.url = UrlThresholds(**{key.rsplit(".", 1)[1]: str(path)})
+    return config
+
+
+NAMED_FILES = [
+    "filters.url.blocked_domains_file",
+    "filters.url.blocked_urls_file",
+    "filters.badwords_dir",
+    "langid.model",
+    "filters.quality.model",
+]
+
+
+@pytest.mark.parametrize("key", NAMED_FILES)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.binary(), after=st.binary())
+def test_resume_hash_covers_the_contents_of_named_files(key, before, after, tmp_path):
+    # the badword lists are a directory: its file `en` changes
+    path = tmp_path / ("lists" if key == "filters.badwords_dir" else "file")
+    changed = path / "en" if key == "filters.badwords_dir" else path
+    changed.parent.mkdir(exist_ok=True)
+    changed.write_bytes(before)
+    config = _named_file_config(key, path)
+    assert key in named_files(config)
+    first = config_hash(config)
+    changed.write_bytes(after)
+    assert (config_hash(config) == first) == (before == after)
+    changed.write_bytes(before)  # contents, not times: the same bytes again, the same hash
+    assert config_hash(config) == first
+
+
+@pytest.mark.parametrize("variable, key", [(BADWORDS_ENV, "filters.badwords_dir"), (LID_ENV, "langid.model")])
+def test_resume_hash_covers_files_found_through_the_environment(variable, key, tmp_path, monkeypatch):
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "en").write_text("one\n")
+    monkeypatch.setenv(variable, str(lists if key == "filters.badwords_dir" else lists / "en"))
+    config = Config()
+    first = config_hash(config)
+    (lists / "en").write_text("one\ntwo\n")
+    assert config_hash(config) != first
+
+
+def test_resume_hash_of_missing_files_and_each_file_read_once(tmp_path):
+    config = _named_file_config("filters.url.blocked_domains_file", tmp_path / "missing.txt")
+    assert named_files(config)["filters.url.blocked_domains_file"] == tmp_path / "missing.txt"
+    assert config_hash(config) == config_hash(config)  # no crash: building the filter says it is missing
+    (tmp_path / "missing.txt").write_text("example.org\n")
+    assert config_hash(config) != config_hash(_named_file_config("langid.model", tmp_path / "nothing"))
+    reads = _sha256.cache_info().misses
+    config_hash(config)
+    assert _sha256.cache_info().misses == reads  # called once per input: hashed once per process
+
+
+def test_changed_blocked_domains_are_applied_on_rerun(tmp_path, shared_data):
+    blocked = tmp_path / "blocked.txt"
+    blocked.write_text("example.invalid\n")
+    config = langid_config()
+    config.langid.enabled = False
+    config.filters.enabled, config.filters.order = True, []  # the URL filter alone
+    config.filters.url = UrlThresholds(blocked_domains_file=str(blocked))
+    out = tmp_path / "out"
+    sample = WARC_DIR / "sample-0000.warc.gz"
+    first = run([sample], out, config)
+    assert "soldaini.net" in shards(out)["domain"].to_list()
+    assert run([sample], out, config).tasks[0].resumed  # unchanged: skipped
+    blocked.write_text("soldaini.net\n")
+    again = run([sample], out, config)
+    assert not again.tasks[0].resumed
+    assert "soldaini.net" not in shards(out)["domain"].to_list()
+    assert again.tasks[0].totals["kept"] < first.tasks[0].totals["kept"]
