@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -12,6 +13,7 @@ from curate import SCHEMA_VERSION
 from filters import FILTERS
 
 UNDETERMINED_LANG = "und"
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 SIGNAL_TYPES = {
     "int": pa.int32(),
     "float": pa.float32(),
@@ -81,7 +83,8 @@ def content_id(*parts: str | bytes | None) -> str:
 
 
 def parse_date(value: object) -> datetime | None:
-    """ISO-8601 string (or datetime) to an aware UTC datetime; None when it is not one."""
+    """ISO-8601 string (or datetime) to an aware UTC datetime; None when it is not one, or when it
+    has no UTC equivalent (`0001-01-01T00:00:00+05:00`, `9999-12-31T23:59:59-05:00`)."""
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str) and value:
@@ -93,4 +96,15 @@ def parse_date(value: object) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+
+
+def without_surrogates(text: str) -> str:
+    """`text` with each lone surrogate (valid in JSON and Python, not in UTF-8: Arrow and fastText
+    reject it) replaced by U+FFFD."""
+    if text.isascii():
+        return text
+    return LONE_SURROGATE.sub("\ufffd", text)

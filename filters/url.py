@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from curate.domains import host_of
 from filters.ranges import allowing
 
 URL_WORD = re.compile(r"[a-z0-9]+")
@@ -49,9 +49,7 @@ class UrlFilter:
         if not url:
             return None
         lowered = url.lower()
-        # A URL without a scheme (www.example.com/x) would otherwise parse as a bare path.
-        host = (urlsplit(lowered if "//" in lowered else "//" + lowered).hostname or "").rstrip(".")
-        parts = host.split(".")
+        parts = (host_of(url) or "").split(".")  # total: a hostile URL has no host, not an exception
         if any(".".join(parts[i:]) in self.blocked_domains for i in range(len(parts))):
             return "blocked_domain"
         if lowered in self.blocked_urls:

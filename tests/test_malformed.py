@@ -10,16 +10,24 @@ import gzip
 import io
 import random
 import re
+import tempfile
 import time
 import zlib
+from datetime import datetime, timezone
+from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from curate.config import Config
+import curate.readers.warc as warc_reader
+from curate.config import Config, ReadConfig
+from curate.document import Record
+from curate.readers import read_input
 from filters.gopher_quality import GopherQuality
 from filters.time_bound import TimeBound
 from tests.conftest import READING_TOML, WARC_DIR, ledger, run, shards
@@ -364,3 +372,141 @@ def test_non_utf8_and_mislabelled_charsets_come_out_as_the_right_text(tmp_path):
     for url, text in texts.items():
         assert (JAPANESE if "meta" in url else RUSSIAN) in text, url
         assert "\ufffd" not in text, url
+
+
+# Every record booked exactly once, whatever its headers hold, in every layout a crawl file comes in.
+# The files are written byte by byte here (warcio's writer would normalize the hostile values); the
+# independent count is warcio's iterator over the uncompressed bytes.
+def warc_record(
+    url: str,
+    body: bytes = b"<html><body><p>A page of text.</p></body></html>",
+    warc_headers: tuple[tuple[str, str], ...] = (("WARC-Date", "2024-01-02T03:04:05Z"),),
+    status: str = "200 OK",
+    http_headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html"),),
+) -> bytes:
+    http = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in http_headers) + "\r\n"
+    block = http.encode() + body
+    head = [
+        "WARC/1.0",
+        "WARC-Type: response",
+        f"WARC-Record-ID: <urn:uuid:{url}>",
+        f"WARC-Target-URI: {url}",
+        *(f"{k}: {v}" for k, v in warc_headers),
+        f"Content-Length: {len(block)}",
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + block + b"\r\n\r\n"
+
+
+def arc_file(records: list[tuple[str, bytes]]) -> list[bytes]:
+    """An ARC v1 file (header record, then one record per (url, HTTP response)), record by record."""
+    meta = b"1 0 Test\nURL IP-address Archive-date Content-type Archive-length\n"
+    out = [b"filedesc://test.arc 0.0.0.0 20090704000000 text/plain %d\n%s\n" % (len(meta), meta)]
+    for url, response in records:
+        out.append(b"%s 1.2.3.4 20090704000000 text/html %d\n%s\n" % (url.encode(), len(response), response))
+    return out
+
+
+def layouts(records: list[bytes]) -> dict[str, bytes]:
+    """The same records as one gzip member each, as one gzip stream, and uncompressed."""
+    return {
+        "members.gz": b"".join(gzip.compress(r) for r in records),
+        "single.gz": gzip.compress(b"".join(records)),
+        "plain": b"".join(records),
+    }
+
+
+def warcio_count(uncompressed: bytes) -> int:
+    return sum(1 for _ in ArchiveIterator(io.BytesIO(uncompressed), arc2warc=True))
+
+
+def read_records(data: bytes, config: ReadConfig | None = None) -> list[Record]:
+    """Every Record the reader yields for a file holding `data` (written to a temporary file)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "input"
+        path.write_bytes(data)
+        with read_input(str(path), config or ReadConfig()) as opened:
+            return list(opened.records)
+
+
+def _fail_converting(monkeypatch, bad_url: str) -> None:
+    convert = warc_reader._to_record
+
+    def failing(warc_record, config, is_arc):
+        if warc_record.rec_headers.get_header("WARC-Target-URI") == bad_url:
+            raise OverflowError("date value out of range")  # what an overflowing date once raised
+        return convert(warc_record, config, is_arc)
+
+    monkeypatch.setattr(warc_reader, "_to_record", failing)
+
+
+FORMATS = {
+    **{f"warc-{name}": name for name in ("members.gz", "single.gz", "plain")},
+    **{f"arc-{name}": name for name in ("members.gz", "plain")},
+}
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_record_that_fails_to_convert_is_one_error_and_reading_goes_on(kind, monkeypatch, tmp_path):
+    urls = [f"http://k.example/{i}" for i in range(6)]
+    if kind.startswith("arc"):
+        responses = [warc_record(u).split(b"\r\n\r\n", 1)[1].removesuffix(b"\r\n\r\n") for u in urls]
+        records = arc_file(list(zip(urls, responses)))
+    else:
+        records = [warc_record(u) for u in urls]
+    data = layouts(records)[FORMATS[kind]]
+    path = tmp_path / f"input.{kind}"
+    path.write_bytes(data)
+    _fail_converting(monkeypatch, urls[2])
+    out = tmp_path / "out"
+    assert not run([path], out).failed
+    read = ledger(out).filter(pl.col("outcome") == "read")["docs"].sum()
+    assert read == warcio_count(b"".join(records))  # each record once: the bad one is not resynced
+    counts = booked(out)
+    assert counts[("error", "bad_record")] == 1
+    assert sorted(shards(out)["url"]) == sorted(set(urls) - {urls[2]})
+    row = next(r for r in read_records(data) if r.error)
+    assert row.url == urls[2] and row.id  # kept for the error log
+    assert no_partial_files(out)
+
+
+VALUE = st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=30)
+HOSTILE_FIELDS = st.fixed_dictionaries(
+    {
+        "warc_headers": st.lists(
+            st.tuples(st.sampled_from(["WARC-Date", "WARC-Identified-Content-Language", "X-Any"]), VALUE),
+            max_size=3,
+        ).map(tuple),
+        "status": st.one_of(
+            VALUE, st.sampled_from(["2OO OK", "200", "99999999999999999999 OK", "", "0200 OK"])
+        ),
+        "http_headers": st.lists(
+            st.tuples(st.sampled_from(["Content-Type", "Content-Encoding", "Transfer-Encoding"]), VALUE)
+            | st.sampled_from(
+                [("Content-Encoding", "gzip"), ("Content-Encoding", "br"), ("Transfer-Encoding", "chunked")]
+            ),
+            max_size=4,
+        ).map(tuple),
+        "body": st.binary(max_size=200) | st.just(gzip.compress(b"<html>" + b"x" * 5000)[:40]),
+    }
+)
+DATES = {  # WARC-Date: its UTC value, if it has one
+    "9999-12-31T23:59:59+14:00": datetime(9999, 12, 31, 9, 59, 59, tzinfo=timezone.utc),
+    "9999-12-31T23:59:59-05:00": None,
+    "0001-01-01T00:00:00+05:00": None,
+    "99999-01-01T00:00:00Z": None,
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(hostile=st.lists(HOSTILE_FIELDS, min_size=1, max_size=3), date=st.sampled_from(list(DATES)))
+def test_records_with_hostile_header_values_are_each_booked_once_in_every_layout(hostile, date):
+    records = [warc_record("http://h.example/first", warc_headers=(("WARC-Date", date),))]
+    records += [warc_record(f"http://h.example/{i}", **fields) for i, fields in enumerate(hostile)]
+    records.append(warc_record("http://h.example/last"))
+    expected = warcio_count(b"".join(records))
+    for data in layouts(records).values():
+        read = read_records(data)
+        assert len(read) == expected == len(records)
+        assert read[0].html is not None and read[0].crawl_date == DATES[date]
+        assert read[-1].html is not None and read[-1].url == "http://h.example/last"
+        assert all(r.error in (None, "bad_record") for r in read)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import tempfile
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import zstandard
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tests.conftest import ledger, run, shards
+from curate.config import ReadConfig
+from curate.document import Record
+from curate.readers import read_input
+from tests.conftest import langid_config, ledger, run, shards
 
 ROWS = [
     {
@@ -56,3 +64,126 @@ def test_parquet(tmp_path):
     result = run([path], tmp_path / "out")
     assert result.tasks[0].totals == {"read": 4, "kept": 2, "removed": 0, "skipped": 2, "error": 0}
     _assert_documents(tmp_path / "out")
+
+
+# Crafted rows: every row of a file is booked exactly once, whatever its fields hold, and every string
+# leaving the reader is valid UTF-8 (Arrow and fastText reject lone surrogates).
+SURROGATES = st.sampled_from(["\ud800", "\udbff", "\udc80", "\udfff", "\x00"])
+STRINGS = st.text(st.characters() | SURROGATES, max_size=20)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**30), 10**30) | st.floats() | STRINGS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=6,
+)
+DATE_STRINGS = st.sampled_from(
+    ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "2024-02-30", "2024-01-01T00:00:00Z"]
+)
+FIELD = JSON_VALUES | DATE_STRINGS | st.sampled_from(["en", "eng_Latn", "../../etc", "zh-Hans", "x" * 300])
+CRAFTED_ROWS = st.fixed_dictionaries(
+    {},
+    optional={
+        "text": FIELD | STRINGS.map(lambda s: s + " and some words"),
+        "id": FIELD,
+        "url": FIELD,
+        "date": FIELD,
+        "lang": FIELD,
+        "metadata": st.fixed_dictionaries({}, optional={"url": FIELD, "warc_url": FIELD, "warc_date": FIELD}),
+    },
+)
+ODD_LINES = [
+    b"[" * 100_000 + b"]" * 100_000,  # json.loads: RecursionError
+    b'{"text": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    b'{"text": "t", "id": ' + b"9" * 5000 + b"}",  # over Python's int digits limit
+    b'{"text": "a\x00 raw NUL"}',
+    b'{"text": "stray \xff byte", "id": "latin"}',
+    b'{"text": 1e999, "id": 1e999}',
+    b"null",
+    b"[1, 2]",
+    b'"just a string"',
+    b"{not json",
+]
+
+
+def _records_of_lines(lines: list[bytes]) -> list[Record]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rows.jsonl.gz"
+        path.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+        with read_input(str(path), ReadConfig()) as opened:
+            return list(opened.records)
+
+
+def _assert_clean(record: Record) -> None:
+    assert sum(x is not None for x in (record.skip, record.error, record.text)) == 1
+    for value in (record.id, record.url, record.text, record.lang):
+        assert value is None or isinstance(value, str) and value.encode("utf-8")
+    assert record.id
+    assert record.lang is None or (len(record.lang) < 40 and record.lang.replace("-", "_").isidentifier())
+    assert record.crawl_date is None or record.crawl_date.tzinfo is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(CRAFTED_ROWS, min_size=1, max_size=8), odd=st.lists(st.sampled_from(ODD_LINES), max_size=3)
+)
+def test_every_crafted_jsonl_row_is_booked_once_with_clean_strings(rows, odd):
+    lines = [json.dumps(row).encode() for row in rows] + odd
+    records = _records_of_lines(lines)
+    assert len(records) == len(lines)
+    for record in records:
+        _assert_clean(record)
+
+
+def test_crafted_rows_go_through_the_pipeline_and_langid(tmp_path):
+    rows = [
+        {
+            "id": "sur\ud800rogate",
+            "text": "Lone \udfff surrogates in a sentence of English words.",
+            "url": "\ud800",
+        },
+        {"id": 7, "text": "The second document has a number for an id and NUL \x00 bytes.", "lang": "../x"},
+        {"id": ["a"], "text": "A list for an id.", "date": "9999-12-31T23:59:59-05:00", "url": {"u": 1}},
+        {"text": {"nested": "text"}, "url": "http://www.insuranceforpets.net]www.insuranceforpets.net/"},
+    ]
+    path = tmp_path / "crafted.jsonl"
+    path.write_bytes(b"\n".join([json.dumps(r).encode() for r in rows] + ODD_LINES) + b"\n")
+    out = tmp_path / "out"
+    config = langid_config()
+    config.langid.keep_below_threshold = True
+    result = run([path], out, config)
+    assert not result.failed
+    assert result.tasks[0].totals["read"] == len(rows) + len(ODD_LINES)
+    docs = shards(out)
+    assert "sur\ufffdrogate" in docs["id"].to_list() and "7" in docs["id"].to_list()
+    assert all("\ud800" not in t and "\udfff" not in t for t in docs["text"])
+
+
+def test_odd_parquet_columns_book_every_row_once(tmp_path):
+    path = tmp_path / "odd.parquet"
+    text = pa.array([b"ok text", b"bad \xff utf-8", b"third text"], pa.binary()).view(pa.string())
+    table = pa.table(
+        {
+            "id": pa.array([{"a": 1}, None, {"a": 3}]),
+            "text": text,
+            "url": pa.array([[1], [2], None]),
+            "date": pa.array([1.5, None, 3.0]),
+            "lang": pa.array([True, False, None]),
+        }
+    )
+    pq.write_table(table, path)
+    records = list(_read(path))
+    assert len(records) == 3
+    assert [r.text for r in records] == ["ok text", None, "third text"]
+    assert records[1].error == "bad_record"  # invalid UTF-8 that Arrow cannot turn into a string
+    for record in records:
+        _assert_clean(record)
+
+
+def test_binary_text_column_is_decoded(tmp_path):
+    path = tmp_path / "binary.parquet"
+    pq.write_table(pa.table({"text": pa.array([b"caf\xc3\xa9 text", b"bad \xff"], pa.binary())}), path)
+    assert [r.text for r in _read(path)] == ["café text", "bad \ufffd"]
+
+
+def _read(path) -> list[Record]:
+    with read_input(str(path), ReadConfig()) as opened:
+        return list(opened.records)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 import pyarrow as pa
@@ -16,6 +15,7 @@ import pyarrow.parquet as pq
 from curate.config import DedupConfig
 from curate.dedup.files import remove_sealed, seal
 from curate.dedup.minhash import MinHasher, MinHashParams
+from curate.domains import url_parts
 from curate.shards import tmp_path_for
 
 DEDUP_DIR = "dedup"
@@ -58,14 +58,11 @@ def signatures_path(out_dir: Path, task: str) -> Path:
 
 def normalize_url(url: str) -> str:
     """The page a URL names: no scheme, lower-case host without `www.`, no default port, no
-    fragment, no trailing slash, query parameters sorted and `utm_*` tracking ones dropped."""
-    parts = urlsplit(url.strip())
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    netloc = host if port in _DEFAULT_PORTS else f"{host}:{port}"
+    fragment, no trailing slash, query parameters sorted and `utm_*` tracking ones dropped.
+    Total, like `url_parts`: a hostile URL gets a key too."""
+    parts = url_parts(url)
+    host = (parts.host or "").removeprefix("www.")
+    netloc = host if parts.port in _DEFAULT_PORTS else f"{host}:{parts.port}"
     query = sorted(p for p in parts.query.split("&") if p and not p.lower().startswith("utm_"))
     return netloc + (parts.path.rstrip("/") or "/") + ("?" + "&".join(query) if query else "")
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
 
 from curate.config import ReadConfig
 from curate.document import Record, content_id, parse_date
 from curate.errors import CurateError
+from curate.readers.lines import LineTooLong, read_capped_line
 from curate.readers.streams import InputStream
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -26,10 +30,51 @@ CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 READ_CHUNK = 1 << 16
 
 
-class _QuietArchiveIterator(ArchiveIterator):
+class _CappedLineReader(DecompressingBufferedReader):
+    """warcio's reader with header lines capped: warcio reads every header line with an unbounded
+    (and, on a long line, quadratic) readline, which also returns short of `length` at random."""
+
+    def __init__(self, stream: BinaryIO, max_line: int):
+        super().__init__(stream)
+        self.max_line = max_line
+
+    def readline(self, length: int | None = None) -> bytes:
+        if length is not None and length <= self.max_line:
+            return self._line(length)  # a record asking for no more than it has left
+        return read_capped_line(self._line, self.max_line)
+
+    def _line(self, limit: int) -> bytes:
+        """Up to and including the next newline, at most `limit` bytes; short only at the end."""
+        parts, size = [], 0
+        while size < limit:
+            self._fillbuff()
+            if self.empty():
+                break
+            part = self.buff.readline(limit - size)
+            parts.append(part)
+            size += len(part)
+            if part.endswith(b"\n"):
+                break
+        return b"".join(parts)
+
+
+class _ArchiveIterator(ArchiveIterator):
+    """warcio's iterator over a `_CappedLineReader`; `resume_at` goes on reading the same reader at
+    a record header line already read (after damage in a file that is not one gzip member per
+    record)."""
+
     # warcio writes a warning to stderr for a record not followed by a blank line; it is harmless
     # (common in ARC files) and would garble progress bars.
     INC_RECORD = ""
+
+    def __init__(self, fileobj: BinaryIO, max_line: int, reader: _CappedLineReader | None = None):
+        super().__init__(fileobj, arc2warc=True)
+        self.reader = reader or _CappedLineReader(self.fh, max_line)
+
+    def resume_at(self, line: bytes) -> _ArchiveIterator:
+        resumed = _ArchiveIterator(self.fh, self.reader.max_line, self.reader)
+        resumed.next_line = line
+        return resumed
 
 
 def looks_like_html(payload: bytes) -> bool:
@@ -42,58 +87,111 @@ def charset_of(content_type: str | None) -> str | None:
 
 
 def iter_warc_records(source: InputStream, config: ReadConfig) -> Iterator[Record]:
-    """Every record of a WARC/ARC/WET stream, in file order. Damage is booked as an error record;
-    in a local file of one gzip member per record, reading goes on at the next whole member."""
+    """Every record of a WARC/ARC/WET stream, in file order, each booked once.
+
+    A record that is framed but cannot be converted is one `bad_record` error. Damage to the stream
+    itself (garbage, a corrupt member, a header line over `read.max_header_bytes`) is one error
+    record, then reading resumes at the next record: in a local file of one gzip member per record,
+    at the next member that decompresses whole; otherwise at the next line that starts a record.
+    """
     # warcio reads per-record gzip members itself (it needs the member boundaries to get ARC
     # headers right); a file compressed as one stream is decompressed for it instead.
     stream = source.compressed if source.gzip_member_per_record else source.stream
-    iterator, base = _QuietArchiveIterator(stream, arc2warc=True), 0
-    records = iter(iterator)
+    iterator: _ArchiveIterator | None = _ArchiveIterator(stream, config.max_header_bytes)
     # warcio's arc2warc invents random record ids: ARC records get content hashes instead.
     is_arc = source.head(16).lstrip().startswith(b"filedesc://")
+    base = 0  # offset in the compressed file of what `iterator` reads (it counts from 0)
     last_was_error = False
-    good_until = -1  # offset of the last member read whole, or of the last resync point
-    while True:
+    while iterator is not None:
         try:
-            record = _to_record(next(records), config, is_arc)
-            offset = base + iterator.get_record_offset()  # after the record is read: it reads to the end
+            warc_record = next(iterator)
         except StopIteration:
             break
         except CurateError:
             raise  # the input itself failed (a remote read out of retries): not damage to book
-        except Exception:  # warcio and zlib raise many types on garbage: book it, then resync
-            yield _damage_record(source, "corrupt_record")
-            resumed = source.resync(good_until)
-            if resumed is None:
-                return
-            base = good_until = source.compressed_position
-            iterator = _QuietArchiveIterator(resumed, arc2warc=True)
-            records = iter(iterator)
+        except Exception as exc:  # warcio and zlib raise many types on garbage: book it, then resume
+            yield _damage_record(source, "bad_header" if isinstance(exc, LineTooLong) else None)
+            last_was_error = True
+            iterator, base = _resumed(source, iterator, base, is_arc)
             continue
-        good_until = max(good_until, offset)
+        record = _converted(warc_record, config, is_arc)
         last_was_error = record.error is not None
         yield record
     if source.damage and not last_was_error:
         # Damage between records (e.g. a cut gzip trailer): nothing to recover, but not silent.
-        yield _damage_record(source, "damaged_stream")
+        yield _damage_record(source, None)
 
 
-def _damage_record(source: InputStream, fallback: str) -> Record:
-    reason = source.damage.split(":")[0] if source.damage else fallback
+def _resumed(
+    source: InputStream, failed: _ArchiveIterator, base: int, is_arc: bool
+) -> tuple[_ArchiveIterator | None, int]:
+    """An iterator from the next record after the damage `failed` stopped at, and its `base`;
+    None when there is none."""
+    if source.gzip_member_per_record:
+        # warcio's offset is where the record it failed on starts (or the record before it)
+        resumed = source.resync(base + failed.offset)
+        if resumed is None:
+            return None, base
+        return _ArchiveIterator(resumed, failed.reader.max_line), source.compressed_position
+    line = _next_record_start(failed.reader, is_arc)
+    return (failed.resume_at(line) if line else None), base
+
+
+def _next_record_start(reader: _CappedLineReader, is_arc: bool) -> bytes | None:
+    """Read on to the next line that starts a WARC record (an ARC record in an ARC file)."""
+    while True:
+        try:
+            line = reader.readline()
+        except LineTooLong:
+            continue
+        if not line:
+            return None
+        if line.startswith(b"WARC/1.") or (is_arc and _is_arc_header(line)):
+            return line
+
+
+def _is_arc_header(line: bytes) -> bool:
+    """`<url> <ip> <14-digit date> <mime> <length>`, the first line of an ARC v1 record."""
+    fields = line.rstrip().rsplit(b" ", 4)
+    return len(fields) == 5 and len(fields[2]) == 14 and fields[2].isdigit() and fields[4].isdigit()
+
+
+def _converted(warc_record: ArcWarcRecord, config: ReadConfig, is_arc: bool) -> Record:
+    """The Record of a framed record; any failure to convert it is that record's error alone (the
+    iterator reads the rest of it, and goes on with the next)."""
+    try:
+        return _to_record(warc_record, config, is_arc)
+    except CurateError:
+        raise
+    except Exception:
+        headers = warc_record.rec_headers
+        url = headers.get_header("WARC-Target-URI")
+        return Record(
+            id=_record_id(headers, is_arc) or content_id(url, headers.get_header("WARC-Date")),
+            url=url,
+            size=warc_record.length if isinstance(warc_record.length, int) else 0,
+            error="bad_record",
+        )
+
+
+def _record_id(headers: StatusAndHeaders, is_arc: bool) -> str:
+    return "" if is_arc else (headers.get_header("WARC-Record-ID") or "").strip("<>")
+
+
+def _damage_record(source: InputStream, reason: str | None) -> Record:
+    """Damage to the stream: `reason`, else what the stream recorded, else `corrupt_record`."""
+    reason = reason or (source.damage.split(":")[0] if source.damage else "corrupt_record")
     return Record(id=f"damaged@{source.compressed_position}", error=reason)
 
 
 def _read_payload(warc_record: ArcWarcRecord, limit: int) -> tuple[bytes, int, bool]:
     """(payload up to `limit` bytes, full payload size, whether the record was cut off)."""
-    stream = warc_record.content_stream()
-    payload = stream.read(limit + 1)
-    size = len(payload)
-    if size > limit:
-        payload = b""
-        while chunk := stream.read(READ_CHUNK):
-            size += len(chunk)
-    _, truncated = _drain(warc_record)
-    return payload, size, truncated
+    payload = warc_record.content_stream().read(limit + 1)
+    drained, truncated = _drain(warc_record)
+    if len(payload) > limit:
+        # The rest is counted as stored, not decoded: a compression bomb must not cost time.
+        return b"", len(payload) + drained, truncated
+    return payload, len(payload), truncated
 
 
 def _drain(warc_record: ArcWarcRecord) -> tuple[int, bool]:
@@ -109,7 +207,7 @@ def _to_record(warc_record: ArcWarcRecord, config: ReadConfig, is_arc: bool) -> 
     rec_type = warc_record.rec_type
     url = headers.get_header("WARC-Target-URI")
     date = parse_date(headers.get_header("WARC-Date"))
-    record_id = "" if is_arc else (headers.get_header("WARC-Record-ID") or "").strip("<>")
+    record_id = _record_id(headers, is_arc)
 
     if rec_type not in ("response", "conversion"):
         size, truncated = _drain(warc_record)
@@ -142,7 +240,8 @@ def _to_record(warc_record: ArcWarcRecord, config: ReadConfig, is_arc: bool) -> 
         return record
 
     http = warc_record.http_headers
-    status = int(http.get_statuscode() or 0) if http else 0
+    code = http.get_statuscode() if http else ""
+    status = int(code) if code.isascii() and code.isdigit() and len(code) == 3 else 0  # `2OO`: no status
     content_type = (http.get_header("Content-Type") or "") if http else ""
     mime = content_type.split(";")[0].strip().lower()
     payload, size, truncated = _read_payload(warc_record, config.max_record_bytes)
