@@ -274,10 +274,13 @@ def composed_url(draw) -> str:
     return scheme + draw(URL_HOSTS) + port + "/" + draw(URL_TEXT)
 
 
+HTTP_SCHEMES = ["http://", "https://", "HTTP://", "Https://"]
+
+
 @st.composite
 def http_url(draw) -> str:
     """An http(s) URL whose host, port or path can be odd (the scheme in any case)."""
-    scheme = draw(st.sampled_from(["http://", "https://", "HTTP://", "Https://"]))
+    scheme = draw(st.sampled_from(HTTP_SCHEMES))
     port = draw(st.sampled_from(["", "", ":80", ":8080", ":0", ":65536", ":abc", ":"]))
     return scheme + draw(URL_HOSTS) + port + "/" + draw(URL_TEXT)
 
@@ -323,11 +326,12 @@ def unique_record_id(n: int, salt: int) -> tuple[str, str]:
     return f"<urn:uuid:{value}>", value
 
 
+OVERFLOWING_DATE = "9999-12-31T23:59:59-01:00"  # a valid ISO date whose UTC time is past year 9999
 VALID_DATES = ["2024-01-02T03:04:05Z", "2023-06-30T23:59:59Z", "2019-03-04T05:06:07.123456Z"]
 DATES_HOSTILE = [
     None,  # header left out
     "",
-    "9999-12-31T23:59:59-01:00",  # overflows when converted to UTC
+    OVERFLOWING_DATE,
     "0001-01-01T00:00:00+01:00",  # underflows when converted to UTC
     "9999-12-31T23:59:59Z",
     "0000-00-00T00:00:00Z",
@@ -1106,7 +1110,7 @@ def valid_json_row(draw, n: int, salt: int, text: str | None = None) -> dict:
     if draw(st.booleans()):
         row["url"] = draw(urls())
     if draw(st.booleans()):
-        row["date"] = draw(st.sampled_from(VALID_DATES + ["9999-12-31T23:59:59-01:00"]))
+        row["date"] = draw(st.sampled_from(ROW_DATES))
     if draw(st.booleans()):
         row["lang"] = draw(st.sampled_from(LANG_VALUES))
     if draw(st.integers(0, 3)) == 0:
@@ -1147,12 +1151,14 @@ def hostile_json_row(draw, earlier_ids: list, text_pool: list[str] | None = None
     }
 
 
+RAW_LINE_KINDS = ["garbage", "deep", "deep_obj", "cut", "invalid_utf8", "not_object", "surrogate"]
+ROW_DATES = [*VALID_DATES, OVERFLOWING_DATE]  # dates of otherwise valid JSONL rows
+
+
 @st.composite
 def raw_lines(draw) -> bytes:
     """Lines that are not a plain JSON object: garbage, deep nesting, a cut line, bad bytes."""
-    kind = draw(
-        st.sampled_from(["garbage", "deep", "deep_obj", "cut", "invalid_utf8", "not_object", "surrogate"])
-    )
+    kind = draw(st.sampled_from(RAW_LINE_KINDS))
     if kind == "garbage":
         return draw(st.binary(min_size=1, max_size=200)).replace(b"\n", b" ") + b"#"  # never blank
     if kind == "deep":
@@ -1433,7 +1439,6 @@ def _row(**fields) -> JsonlFile:
 
 
 TWO_TEXTS = ("Hello there, this is a document.", "Another document is here.")
-OVERFLOWING_DATE = "9999-12-31T23:59:59-01:00"  # a valid ISO date whose UTC time is past year 9999
 KNOWN_INPUTS: dict[str, list] = {
     # per-record gzip: the second resync reads a closed file, every later record is corrupt_record
     "warc_members_garbage_twice": [
@@ -1487,6 +1492,17 @@ KNOWN_INPUTS: dict[str, list] = {
             "plain",
         )
     ],
+    # per-record gzip ARC: resync looks for WARC members only, so the records after an error are lost
+    "arc_members_status_2OO": [
+        ArcFile(
+            (
+                arc_page_record(0),
+                arc_page_record(1, http="HTTP/1.0 2OO OK\r\nContent-Type: text/html", valid_url=None),
+                arc_page_record(2),
+            ),
+            "members",
+        )
+    ],
     "wet_date_overflows_in_utc": [WarcFile((wet_text_record(0, date=OVERFLOWING_DATE),), "plain", "wet")],
     # JSONL and Parquet fields
     "jsonl_lone_surrogate_text": [_row(text="\ud800")],
@@ -1506,5 +1522,38 @@ KNOWN_INPUTS: dict[str, list] = {
     "jsonl_lang_path_traversal": [_row(lang=LANG_ESCAPES[-2])],
     "parquet_timestamp_before_year_1": [
         ParquetFile((("text", "string", TWO_TEXTS), ("date", "ts_s", (-62135596800 - 86400, 0))))
+    ],
+}
+
+
+# The same for `curate dedup` (language ID and filters off, dedup on).
+KNOWN_DEDUP_INPUTS: dict[str, list] = {
+    # a URL that urllib cannot split (an unclosed IPv6 bracket): its dedup URL key fails, and the
+    # fallback that keeps the other documents of the batch takes an empty list: the input fails
+    "jsonl_url_with_an_unclosed_bracket": [_row(url="http://[::1")],
+    # two documents share an id; the first is an older crawl of a URL: dedup's removal by id took
+    # the other document out of the shards too
+    "jsonl_repeated_id_and_an_older_url": [
+        JsonlFile(
+            (
+                JsonRow(
+                    {
+                        "id": "a",
+                        "text": "The river runs.",
+                        "url": "http://a.example/",
+                        "date": "2020-01-01T00:00:00Z",
+                    }
+                ),
+                JsonRow({"id": "a", "text": "Every morning the baker opens his shop."}),
+                JsonRow(
+                    {
+                        "id": "b",
+                        "text": "Our town has a library.",
+                        "url": "http://a.example/",
+                        "date": "2024-01-01T00:00:00Z",
+                    }
+                ),
+            )
+        )
     ],
 }

@@ -371,3 +371,8 @@ def test_two_workers(fuzz_root, specs):
 def test_known_minimal_inputs(fuzz_root, name):
     """The minimal failing inputs the harness found (fuzz_inputs.KNOWN_INPUTS), the same properties."""
     fuzz_run(fuzz_root, fi.KNOWN_INPUTS[name])
+
+
+@pytest.mark.parametrize("name", fi.KNOWN_DEDUP_INPUTS)
+def test_known_minimal_dedup_inputs(fuzz_root, name):
+    fuzz_run(fuzz_root, fi.KNOWN_DEDUP_INPUTS[name], command="dedup", config="", valid_documents=False)
