@@ -1503,6 +1503,36 @@ KNOWN_INPUTS: dict[str, list] = {
             "members",
         )
     ],
+    # a Content-Length that is not a number: the lines of the body are read as (ARC) records of
+    # their own, skipped as http_status, and no error is booked
+    "wet_content_length_not_a_number": [
+        WarcFile(
+            (
+                WarcRecord(
+                    type="warcinfo",
+                    url=None,
+                    record_id="<urn:x:1>",
+                    status_line=None,
+                    body=b"software: x\r\n",
+                ),
+                wet_text_record(
+                    1,
+                    body=Page("ar", ((0, 1), (0, 1), (0, 1), (0, 1)), plain=True),
+                    length="abc",
+                    valid_uuid=None,
+                ),
+            ),
+            "plain",
+            "wet",
+        )
+    ],
+    # per-record gzip: a Content-Length past 2**63 (warcio: OverflowError) and then the resync bugs
+    "warc_members_content_length_overflow": [
+        WarcFile(
+            (page_record(0), page_record(1, length="99999999999999999999", valid_uuid=None), page_record(2)),
+            "members",
+        )
+    ],
     "wet_date_overflows_in_utc": [WarcFile((wet_text_record(0, date=OVERFLOWING_DATE),), "plain", "wet")],
     # JSONL and Parquet fields
     "jsonl_lone_surrogate_text": [_row(text="\ud800")],

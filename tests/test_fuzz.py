@@ -7,16 +7,21 @@ Properties of every run:
   2. every record is booked exactly once: each input has a ledger (a readable file never fails
      as a whole), its `read` docs are the records the generator wrote (exact for a well-formed
      file, within bounds for a damaged one), and per task read = kept + removed + skipped + error;
-  3. the shards hold exactly what the ledger calls kept (dedup's removals included), per input,
-     and no id repeats when the inputs' ids cannot collide;
+  3. the shards hold exactly what the ledger calls kept (dedup's removals included), per input;
+     no id repeats within an input, nor across inputs whose ids cannot collide;
   4. nothing is created, changed or removed outside OUT (the working directory is a fresh
      folder next to the inputs);
   5. with language ID, filters and dedup off, every clearly valid document (HTTP 200, text/html,
      a few real sentences; a JSONL/Parquet row with text and a unique id) is in the shards.
 
-Default mode: few examples, derandomized, no shrinking (CI: deterministic, about a minute).
-Long mode: `CURATE_FUZZ_EXAMPLES=500 python -m pytest tests/test_fuzz.py` or
-`python -m pytest tests/test_fuzz.py --fuzz-long`: random examples, shrunk on failure.
+The minimal failing inputs found so far (fuzz_inputs.KNOWN_INPUTS, KNOWN_DEDUP_INPUTS) run as
+tests of their own, so each bug shows under its name until it is fixed.
+
+Default mode: a fixed set of examples (derandomized, no example database, no shrinking), about a
+minute on two cores: CI is deterministic. Long mode: `CURATE_FUZZ_EXAMPLES=500 python -m pytest
+tests/test_fuzz.py` or `python -m pytest tests/test_fuzz.py --fuzz-long`: random examples (500
+per file format, fewer for the slower runs), shrunk to a minimal one on failure.
+CURATE_FUZZ_KEEP=DIR copies each failing example's inputs, OUT and command line into DIR.
 """
 
 from __future__ import annotations
@@ -281,7 +286,8 @@ def all_shards(out: Path) -> pl.DataFrame:
 
 def check_shards(out: Path, written: list[fi.Written]) -> None:
     """Property 3: shard rows = kept (dedup's negative kept rows included), per input too; no id
-    twice when the inputs' ids cannot collide."""
+    twice within an input (ids are the documents' keys: dedup, the ledger and resumption use
+    them), nor across inputs when their ids cannot collide."""
     books = all_ledgers(out)
     rows = all_shards(out)
     kept = docs(books, outcome="kept")
@@ -292,10 +298,13 @@ def check_shards(out: Path, written: list[fi.Written]) -> None:
         assert in_shards == booked, (
             f"{w.path.name}: {in_shards} rows in the shards, its ledger keeps {booked}"
         )
+        ids = rows.filter(pl.col("source") == str(w.path))["id"].to_list()
+        repeated = [i for i, n in Counter(ids).items() if n > 1]
+        assert not repeated, f"{w.path.name}: ids in its shard rows more than once: {repeated[:5]}"
     keys = [k for w in written for k in (w.id_keys or [None])]
     if None not in keys and len(set(keys)) == len(keys):
         repeated = [i for i, n in Counter(rows["id"].to_list()).items() if n > 1]
-        assert not repeated, f"ids in the shards more than once: {repeated[:5]}"
+        assert not repeated, f"ids of different inputs that cannot collide did: {repeated[:5]}"
 
 
 def check_valid_documents(out: Path, written: list[fi.Written]) -> None:
@@ -316,44 +325,44 @@ def check_valid_documents(out: Path, written: list[fi.Written]) -> None:
 # The tests: one pipeline run per example, over one to three files
 
 
-@fuzz_settings(12)
+@fuzz_settings(30)
 @given(specs=st.lists(fi.warc_files(), min_size=1, max_size=3))
 def test_warc_files(fuzz_root, specs):
     fuzz_run(fuzz_root, specs)
 
 
-@fuzz_settings(6, 0.5)
+@fuzz_settings(15, 0.5)
 @given(specs=st.lists(fi.wet_files(), min_size=1, max_size=3))
 def test_wet_files(fuzz_root, specs):
     fuzz_run(fuzz_root, specs)
 
 
-@fuzz_settings(6, 0.5)
+@fuzz_settings(15, 0.5)
 @given(specs=st.lists(fi.arc_files(), min_size=1, max_size=3))
 def test_arc_files(fuzz_root, specs):
     fuzz_run(fuzz_root, specs)
 
 
-@fuzz_settings(12)
+@fuzz_settings(30)
 @given(specs=st.lists(fi.jsonl_files(), min_size=1, max_size=3))
 def test_jsonl_files(fuzz_root, specs):
     fuzz_run(fuzz_root, specs)
 
 
-@fuzz_settings(8, 0.5)
+@fuzz_settings(20, 0.5)
 @given(specs=st.lists(fi.parquet_files(), min_size=1, max_size=3))
 def test_parquet_files(fuzz_root, specs):
     fuzz_run(fuzz_root, specs)
 
 
-@fuzz_settings(4, 0.2)
+@fuzz_settings(10, 0.2)
 @given(specs=st.lists(fi.any_files(), min_size=1, max_size=4))
 def test_any_files_through_the_whole_pipeline(fuzz_root, specs):
     """Default configuration: language ID, the filters and dedup on (no valid-document check)."""
     fuzz_run(fuzz_root, specs, config=None, valid_documents=False)
 
 
-@fuzz_settings(6, 0.3)
+@fuzz_settings(15, 0.3)
 @given(specs=fi.dedup_inputs())
 def test_dedup_command(fuzz_root, specs):
     """`curate dedup` on JSONL/Parquet with repeated texts and ids: the same books-and-shards
@@ -361,7 +370,7 @@ def test_dedup_command(fuzz_root, specs):
     fuzz_run(fuzz_root, specs, command="dedup", config="", valid_documents=False)
 
 
-@fuzz_settings(2, 0.05)
+@fuzz_settings(3, 0.05)
 @given(specs=st.lists(fi.any_files(), min_size=2, max_size=3))
 def test_two_workers(fuzz_root, specs):
     fuzz_run(fuzz_root, specs, workers=2)
