@@ -794,6 +794,13 @@ def _replace(record, **changes):
     return replace(record, **changes)
 
 
+# How the files are compressed: one gzip member per record (the WARC convention), one gzip
+# stream for the whole file (some WET files), or not at all. Repeats weigh the draw.
+WARC_LAYOUTS = ["members", "members", "stream", "plain"]
+WET_LAYOUTS = ["members", "stream", "stream", "plain"]
+ARC_LAYOUTS = ["members", "plain"]
+
+
 @st.composite
 def warc_files(draw, allow_damage: bool = True, max_records: int = 6) -> WarcFile:
     salt = draw(st.integers(0, 10**9))
@@ -817,7 +824,7 @@ def warc_files(draw, allow_damage: bool = True, max_records: int = 6) -> WarcFil
             if record.record_id == "" and draw(st.booleans()) and records:
                 record = _replace(record, record_id=draw(st.sampled_from(records)).record_id)  # repeated
         records.append(draw(damage(record, allow_damage)))
-    layout = draw(st.sampled_from(["members", "members", "stream", "plain"]))
+    layout = draw(st.sampled_from(WARC_LAYOUTS))
     return WarcFile(tuple(records), layout, "warc", draw(st.sampled_from(["WARC/1.0", "WARC/1.1"])))
 
 
@@ -871,7 +878,7 @@ def wet_files(draw, allow_damage: bool = True) -> WarcFile:
     ]
     for n in range(draw(st.integers(1, 6))):
         records.append(draw(damage(draw(wet_record(n, salt)), allow_damage)))
-    return WarcFile(tuple(records), draw(st.sampled_from(["members", "stream", "stream", "plain"])), "wet")
+    return WarcFile(tuple(records), draw(st.sampled_from(WET_LAYOUTS)), "wet")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -972,7 +979,7 @@ def arc_files(draw, allow_damage: bool = True) -> ArcFile:
         )
     return ArcFile(
         tuple(records),
-        draw(st.sampled_from(["members", "plain"])),
+        draw(st.sampled_from(ARC_LAYOUTS)),
         draw(st.sampled_from(["fuzz.arc", "x", "a b.arc", "ü.arc"])),
     )
 
