@@ -52,7 +52,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keep-removed",
         action="store_true",
-        help="keep removed documents' text: OUT/excluded/reason=xx/ shards and examples in the report",
+        help="keep removed documents' text: OUT/excluded/reason-xx/ shards and examples in the report",
     )
     parser.add_argument(
         "--lid-model",
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="crawl files -> Parquet shards, with a ledger of every record",
         description=(
             "Read WARC, ARC, WET, JSONL (.gz/.zst) or Parquet inputs, extract text from HTML and "
-            "write zstd Parquet shards to OUT/shards/lang=xx/, a ledger per input to OUT/stats/ "
+            "write zstd Parquet shards to OUT/shards/lang-xx/, a ledger per input to OUT/stats/ "
             "and a run record to OUT/run.json. Exit code 1 if an input failed, 2 for bad arguments."
         ),
     )

@@ -15,15 +15,26 @@ def positive_int(value: str) -> int:
     return number
 
 
+def _output_name(value: str, kind: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError(f"needs a {kind} name, got an empty one")
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise argparse.ArgumentTypeError(f"control character in the {kind} name {value!r}")
+    return value
+
+
 def output_dir(value: str) -> str:
     """An -o directory: named (an empty name would write into the working directory), with no
     control characters, and not an existing file."""
-    if not value.strip():
-        raise argparse.ArgumentTypeError("needs a directory name, got an empty one")
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
-        raise argparse.ArgumentTypeError(f"control character in the directory name {value!r}")
-    if os.path.lexists(value) and not os.path.isdir(value):
+    if os.path.lexists(_output_name(value, "directory")) and not os.path.isdir(value):
         raise argparse.ArgumentTypeError(f"{value} exists and is not a directory")
+    return value
+
+
+def output_file(value: str) -> str:
+    """An -o file: named, with no control characters, and not an existing directory."""
+    if os.path.isdir(_output_name(value, "file")):
+        raise argparse.ArgumentTypeError(f"{value} is a directory, not a file name")
     return value
 
 

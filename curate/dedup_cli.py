@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from curate.cli_options import add_executor_options, run_options
+from curate.cli_options import add_executor_options, output_dir, run_options
 from curate.config import load_config
 
 
@@ -24,7 +24,9 @@ def add_dedup_parser(commands: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="JSONL or Parquet files, dirs or globs")
-    parser.add_argument("-o", "--output", required=True, metavar="OUT", help="output directory")
+    parser.add_argument(
+        "-o", "--output", required=True, type=output_dir, metavar="OUT", help="output directory"
+    )
     parser.add_argument("--config", metavar="TOML", help="settings; its [dedup] table applies (see README)")
     parser.add_argument(
         "--verify",

@@ -6,15 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from curate.config import Config
-from curate.markers import config_hash, remove_marker, write_marker
+from curate.markers import remove_marker, write_marker
 from curate.task import Processors, Progress, TaskResult, build_processors, run_task, task_id_for
 
 _PROCESSORS: dict[str, Processors] = {}  # per worker process: models load once, not once per input
 
 
-def use_processors(config: Config, processors: Processors) -> None:
-    """Let jobs in this process use `processors` (already built by the caller) for `config`."""
-    _PROCESSORS[config_hash(config)] = processors
+def use_processors(digest: str, processors: Processors) -> None:
+    """Let jobs in this process use `processors` (already built by the caller) for the config
+    whose `config_hash` is `digest`."""
+    _PROCESSORS[digest] = processors
 
 
 def forget_processors() -> None:
@@ -22,9 +23,14 @@ def forget_processors() -> None:
 
 
 def process_input(
-    location: str, out_dir: Path, config: Config, input_size: int | None, progress: Progress | None = None
+    location: str,
+    out_dir: Path,
+    config: Config,
+    input_size: int | None,
+    digest: str,
+    progress: Progress | None = None,
 ) -> TaskResult:
-    digest = config_hash(config)
+    """`digest`: `config_hash(config)`, computed once by the driver (it hashes model files)."""
     if digest not in _PROCESSORS:
         _PROCESSORS[digest] = build_processors(config)
     remove_marker(out_dir, task_id_for(location))  # first: a half-redone task must not look done

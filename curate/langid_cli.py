@@ -182,6 +182,7 @@ def _print_predictions(identifier: LanguageIdentifier, texts: list[str], as_json
                         "score": round(p.score, 4),
                         "alternatives": alternatives,
                     },
+                    indent=None,
                     ensure_ascii=False,
                 )
             )

@@ -7,6 +7,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+from curate.cli_options import output_file
 from curate.config import ReadConfig
 from curate.errors import UsageError
 from curate.inputs import expand_inputs, open_text_lines
@@ -33,7 +34,12 @@ def add_quality_parser(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--positive", nargs="+", required=True, metavar="INPUT", help="reference-quality text")
     train.add_argument("--negative", nargs="+", required=True, metavar="INPUT", help="random crawl text")
     train.add_argument(
-        "-o", "--output", required=True, metavar="MODEL", help="where to save the model (.bin)"
+        "-o",
+        "--output",
+        required=True,
+        type=output_file,
+        metavar="MODEL",
+        help="where to save the model (.bin)",
     )
     train.add_argument("--text-field", default="text", help="the text field of JSONL/Parquet inputs")
     train.add_argument("--limit", type=int, metavar="N", help="at most N documents per side")

@@ -151,10 +151,16 @@ def _byte_progress(location: str, disable: bool | None) -> tqdm:
 
 
 def run_tasks(
-    inputs: list[str], out_dir: Path, config: Config, executor: Executor, force: bool, disable: bool | None
+    inputs: list[str],
+    out_dir: Path,
+    config: Config,
+    digest: str,
+    executor: Executor,
+    force: bool,
+    disable: bool | None,
 ) -> list[TaskResult]:
-    """Every input's task, skipping those whose completion marker matches (unless `force`)."""
-    digest = config_hash(config)
+    """Every input's task, skipping those whose completion marker matches (unless `force`);
+    `digest` is `config_hash(config)`."""
     sizes = {location: input_size(location) for location in inputs}
     results: dict[str, TaskResult] = {}
     for location in inputs:
@@ -170,11 +176,11 @@ def run_tasks(
             for location in pending:
                 with _byte_progress(location, disable) as bar:
                     results[location] = process_input(
-                        location, out_dir, config, sizes[location], _file_progress(bar)
+                        location, out_dir, config, sizes[location], digest, _file_progress(bar)
                     )
                 files.update()
         else:
-            jobs = [(location, out_dir, config, sizes[location]) for location in pending]
+            jobs = [(location, out_dir, config, sizes[location], digest) for location in pending]
 
             def lost(job: tuple, error: Exception) -> TaskResult:
                 return TaskResult(task_id_for(job[0]), job[0], failure=str(error))
@@ -239,10 +245,11 @@ def _run_locked(
 ) -> RunResult:
     """The tasks, dedup and the final shards, with OUT locked and its inputs settled."""
     disable = None if show_progress is None else not show_progress
-    use_processors(config, processors)
+    digest = config_hash(config)  # once: it hashes the files the config names (models, lists)
+    use_processors(digest, processors)
     runner = make_executor(executor, workers, ray_address)
     try:
-        results = run_tasks(inputs, out_dir, config, runner, force, disable)
+        results = run_tasks(inputs, out_dir, config, digest, runner, force, disable)
         result = RunResult(out_dir, results)
         succeeded = [t.task for t in results if not t.failure]
         if not succeeded:

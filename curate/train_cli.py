@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from curate import strict_json
+from curate.cli_options import output_dir
 from curate.config import Config, load_config
 from curate.errors import UsageError
 
@@ -105,7 +106,9 @@ def add_train_parsers(commands: argparse._SubParsersAction) -> None:
         ),
     )
     pretrain.add_argument("shards", nargs="?", metavar="SHARDS", help="a run's output dir or its shards/")
-    pretrain.add_argument("-o", "--output", required=True, metavar="MODEL_DIR", help="model directory")
+    pretrain.add_argument(
+        "-o", "--output", required=True, type=output_dir, metavar="MODEL_DIR", help="model directory"
+    )
     pretrain.add_argument(
         "--tokenizer", metavar="JSON", help="use this tokenizer.json instead of training one"
     )
@@ -168,7 +171,7 @@ def add_train_parsers(commands: argparse._SubParsersAction) -> None:
         ),
     )
     ablate.add_argument("inputs", nargs="+", metavar="INPUT", help="crawl files, as for `curate run`")
-    ablate.add_argument("-o", "--output", required=True, metavar="OUT")
+    ablate.add_argument("-o", "--output", required=True, type=output_dir, metavar="OUT")
     ablate.add_argument("--json", action="store_true")
     add_training_options(ablate)
 
@@ -226,6 +229,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
                         "mean_logprob": sample.mean_logprob,
                         **({"tokens": sample.tokens, "logprobs": sample.logprobs} if args.logprobs else {}),
                     },
+                    indent=None,
                     ensure_ascii=False,
                 )
             )
@@ -285,7 +289,8 @@ def cmd_budget(args: argparse.Namespace) -> int:
                     "flops": budget.flops,
                     "dataset_tokens": budget.dataset_tokens,
                     "epochs": budget.epochs,
-                }
+                },
+                indent=None,
             )
         )
     else:

@@ -112,13 +112,17 @@ def test_refuses_foreign_non_empty_output_dir(tmp_path, capsys, shared_data):
     assert (out / "precious.txt").read_text() == "mine"
 
 
-def test_rerun_into_same_output_replaces_it(tmp_path, shared_data):
+def test_rerun_over_other_inputs_is_refused_unless_forced(tmp_path, shared_data, capsys):
     out = tmp_path / "out"
     config = tmp_path / "c.toml"
     config.write_text(READING_TOML)
     options = ["-o", str(out), "--no-progress", "--config", str(config)]
     assert main(["run", str(WARC_DIR / "sample-0000.warc.gz"), *options]) == 0
-    assert main(["run", str(WARC_DIR / "cc.warc.gz"), *options]) == 0
+    kept = shards(out).height
+    assert main(["run", str(WARC_DIR / "cc.warc.gz"), *options]) == 2
+    assert "holds a run over other inputs" in capsys.readouterr().err
+    assert shards(out).height == kept  # the first run's shards are untouched
+    assert main(["run", str(WARC_DIR / "cc.warc.gz"), *options, "--force"]) == 0
     assert shards(out)["url"].to_list() == ["http://commoncrawl.org/"]
     assert len(list((out / "stats").glob("*.parquet"))) == 1
 

@@ -155,13 +155,21 @@ def test_without_outputs_drops_exactly_the_files_under_out(
     assert without_outputs(inputs, Path("out")) == kept  # OUT spelled relative
 
 
-@pytest.mark.parametrize("command", [["run", "x.warc.gz"], ["demo"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "x.warc.gz", "--no-progress"],
+        ["demo", "--no-progress"],
+        ["dedup", "x.jsonl"],
+        ["pretrain", "x"],
+    ],
+)
 @pytest.mark.parametrize("output", ["", " ", "a-file"])
 def test_output_must_name_a_directory(command, output, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a-file").write_text("mine")
     before = sorted(tmp_path.iterdir())
-    assert main([*command, "-o", output, "--no-progress"]) == 2
+    assert main([*command, "-o", output]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "-o/--output" in line
     assert sorted(tmp_path.iterdir()) == before and (tmp_path / "a-file").read_text() == "mine"
