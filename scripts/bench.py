@@ -2,6 +2,7 @@
 
     python scripts/bench.py                  # the default benchmark: --extract
     python scripts/bench.py --extract --records 5000 --target-mb 200 --repeat 3 --json out.json
+    python scripts/bench.py --memory --scales 1,4,16 --memory-records 2000   # peak RSS as input grows
 
 Inputs are built from the shared sample crawls (bench_replay.py); every measurement runs in a fresh
 subprocess, so its peak RSS is its own, in interleaved rounds (bench_measure.py); each benchmark
@@ -29,6 +30,9 @@ from bench_extract import EXTRACT_PRELOAD, EXTRACT_VARIANTS, bench_extract  # no
 from bench_filters import bench_filters  # noqa: E402
 from bench_langid import bench_langid, bench_langid_prefix  # noqa: E402
 from bench_measure import child_main  # noqa: E402
+from bench_memory import MEASUREMENTS as MEMORY_MEASUREMENTS  # noqa: E402
+from bench_memory import PRELOAD as MEMORY_PRELOAD  # noqa: E402
+from bench_memory import add_memory_arguments, bench_memory  # noqa: E402
 from bench_pipeline import MEASUREMENTS as PIPELINE_MEASUREMENTS  # noqa: E402
 from bench_pipeline import PRELOAD as PIPELINE_PRELOAD  # noqa: E402
 from bench_pipeline import bench_pipeline, bench_workers  # noqa: E402
@@ -36,8 +40,12 @@ from bench_replay import DEFAULT_DATA  # noqa: E402
 from bench_train import bench_train  # noqa: E402
 
 # Every measurement a child process can run, by name, and what it imports before its clock starts.
-MEASUREMENTS: dict[str, Callable[[Path, Path], int]] = {**EXTRACT_VARIANTS, **PIPELINE_MEASUREMENTS}
-PRELOAD: dict[str, tuple[str, ...]] = {**EXTRACT_PRELOAD, **PIPELINE_PRELOAD}
+MEASUREMENTS: dict[str, Callable[[Path, Path], int]] = {
+    **EXTRACT_VARIANTS,
+    **PIPELINE_MEASUREMENTS,
+    **MEMORY_MEASUREMENTS,
+}
+PRELOAD: dict[str, tuple[str, ...]] = {**EXTRACT_PRELOAD, **PIPELINE_PRELOAD, **MEMORY_PRELOAD}
 CURATE_PRELOAD = ("curate.run",)
 
 
@@ -52,6 +60,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "train": bench_train,
     "pipeline": bench_pipeline,
     "workers": bench_workers,
+    "memory": bench_memory,
 }
 
 
@@ -111,6 +120,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--steps", type=int, default=30, help="--train: timed steps per model (default: %(default)s)"
     )
+    add_memory_arguments(parser)
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     # Internal: one measurement in a child process (see run_measurement).
     parser.add_argument("--child", choices=sorted(MEASUREMENTS), help=argparse.SUPPRESS)
