@@ -20,6 +20,7 @@ import io
 import json
 import re
 import uuid
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +28,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import zstandard
 from hypothesis import strategies as st
+
+try:
+    import brotli  # warcio decodes Content-Encoding: br with it
+except ImportError:  # pragma: no cover - then no page is sent as br
+    brotli = None
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -178,7 +184,7 @@ class Page:
     cut: int | None = None  # only the first `cut` bytes
     nul_at: int | None = None  # NUL bytes inserted at this offset
     bom: bool = False  # a UTF-8 byte order mark first
-    encoding: str | None = None  # the HTTP body as sent: gzip or chunked
+    encoding: str | None = None  # the HTTP body as sent: gzip, deflate, br (Content-Encoding) or chunked
     plain: bool = False  # plain text (a WET conversion record), not HTML
 
     def html(self) -> bytes:
@@ -195,6 +201,10 @@ class Page:
             data = data[: self.cut]
         if self.encoding == "gzip":
             data = gzip.compress(data, mtime=0)
+        elif self.encoding == "deflate":
+            data = zlib.compress(data)
+        elif self.encoding == "br":
+            data = brotli.compress(data)
         elif self.encoding == "chunked":
             size = max(1, len(data) // 3)
             chunks = [data[i : i + size] for i in range(0, len(data), size)]
@@ -653,6 +663,10 @@ class WarcFile:
         return keys
 
 
+# How a valid page's body is sent: as is, or with a Content-Encoding or Transfer-Encoding.
+PAGE_ENCODINGS = [None, None, None, "gzip", "deflate", "chunked"] + (["br"] if brotli else [])
+
+
 @st.composite
 def valid_html_record(draw, n: int, salt: int) -> WarcRecord:
     """A clearly valid document: HTTP 200, text/html with a correct charset (in the header, a meta
@@ -665,17 +679,17 @@ def valid_html_record(draw, n: int, salt: int) -> WarcRecord:
     )
     if charset.startswith("utf-16"):
         where = "header"  # a meta tag cannot be found in UTF-16 bytes
-    encoding = draw(st.sampled_from([None, None, None, "gzip", "chunked"]))
+    encoding = draw(st.sampled_from(PAGE_ENCODINGS))
     meta = charset if where in ("meta", "both") else None
     page = Page(lang, paras, charset, meta, f"Page {n}", encoding=encoding)
     label = f"; charset={charset}" if where in ("header", "both") else ""
     if where == "lie":  # UTF-8 under a wrong label: README, "mislabelled UTF-8 is not turned into mojibake"
         label = f"; charset={draw(st.sampled_from(CHARSET_LIES))}"
     headers = [("Content-Type", "text/html" + label)]
-    if encoding == "gzip":
-        headers.append(("Content-Encoding", "gzip"))
-    elif encoding == "chunked":
+    if encoding == "chunked":
         headers.append(("Transfer-Encoding", "chunked"))
+    elif encoding:
+        headers.append(("Content-Encoding", encoding))
     rid, value = unique_record_id(n, salt)
     return WarcRecord(
         type="response",
@@ -1512,6 +1526,38 @@ KNOWN_INPUTS: dict[str, list] = {
     ],
     # a Content-Length that is not a number: the lines of the body are read as (ARC) records of
     # their own, skipped as http_status, and no error is booked
+    # Content-Encoding: br (a real brotli body): warcio's brotli decoder raises, the page is booked
+    # corrupt_record and, uncompressed, the rest of the file is dropped
+    "warc_brotli_page": [
+        WarcFile(
+            (
+                page_record(
+                    0,
+                    http_headers=(("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "br")),
+                    body=Page("en", ((0, 1, 2), (3, 4)), encoding="br"),
+                ),
+                page_record(1),
+            ),
+            "plain",
+        )
+    ],
+    # request and revisit records without WARC-Target-URI: warcio raises, the rest is dropped
+    "warc_request_without_uri": [
+        WarcFile(
+            (
+                page_record(0),
+                WarcRecord(
+                    type="request",
+                    url=None,
+                    record_id="<urn:x:5>",
+                    status_line="GET / HTTP/1.1",
+                    http_headers=(),
+                ),
+                page_record(1),
+            ),
+            "plain",
+        )
+    ],
     "wet_content_length_not_a_number": [
         WarcFile(
             (
