@@ -319,6 +319,10 @@ DAMAGE = {
         *m[6:],
     ],
     "file_cut_off": lambda m: [*m[:-1], m[-1][: len(m[-1]) // 3]],
+    # after a second resync the first resumed reader, once collected, closed the file under the next
+    "garbage_between_members_twice": lambda m: [m[0], b"garbage\r\n", m[1], b"garbage\r\n", *m[2:]],
+    # bytes that are not a member: warcio then took compressed bytes for records
+    "blank_line_between_members": lambda m: [*m[:3], b"\r\n", *m[3:]],
 }
 
 
@@ -510,3 +514,40 @@ def test_records_with_hostile_header_values_are_each_booked_once_in_every_layout
         assert read[0].html is not None and read[0].crawl_date == DATES[date]
         assert read[-1].html is not None and read[-1].url == "http://h.example/last"
         assert all(r.error in (None, "bad_record") for r in read)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.binary(max_size=300).filter(lambda g: b"WARC/" not in g), min_size=1, max_size=3),
+    st.sampled_from(["single.gz", "plain"]),
+)
+def test_garbage_between_records_of_a_stream_costs_no_record_after_it(garbage, layout):
+    # One gzip stream or none: no members to resync at; reading resumes at the next WARC/1.x line.
+    urls = [f"http://s.example/{i}" for i in range(len(garbage) + 1)]
+    parts = [warc_record(urls[0])]
+    for junk, url in zip(garbage, urls[1:]):
+        parts += [junk, warc_record(url)]
+    read = read_records(layouts([b"".join(parts)])[layout])
+    assert len(read) <= len(urls) + len(garbage)
+    # A record whose first line the garbage runs into is damaged itself (booked as an error).
+    whole = [urls[0], *(u for junk, u in zip(garbage, urls[1:]) if not junk or junk.endswith(b"\n"))]
+    assert set(whole) <= {r.url for r in read if r.html}
+    assert len([r for r in read if r.html]) + len([r for r in read if r.error]) >= len(urls)
+
+
+def test_headers_warcio_would_misread(tmp_path):
+    records = [
+        warc_record("HTTP://UPPER.example/"),  # warcio parses HTTP headers after a lower-case `http:` only
+        warc_record("http://rot13.example/", http_headers=(("Content-Type", "text/html; charset=rot13"),)),
+        warc_record("http://b64.example/", http_headers=(("Content-Type", "text/html; charset=base64"),)),
+        warc_record("").replace(b"WARC-Target-URI: \r\n", b""),  # a response without a target URI
+    ]
+    for data in layouts(records).values():
+        read = read_records(data)
+        assert [r.html is not None for r in read] == [True, True, True, True]
+        assert [r.http_charset for r in read] == [None, None, None, None]  # not a text encoding: dropped
+    out = tmp_path / "out"
+    path = tmp_path / "odd.warc.gz"
+    path.write_bytes(layouts(records)["members.gz"])
+    assert not run([path], out).failed
+    assert shards(out).height == 4

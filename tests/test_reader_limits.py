@@ -121,7 +121,7 @@ def test_a_jsonl_line_over_the_cap_is_too_large_and_never_held(tmp_path):
 @given(st.lists(st.integers(0, 300), min_size=1, max_size=12), st.integers(20, 200))
 def test_every_jsonl_line_is_booked_once_and_too_large_exactly_over_the_cap(lengths, cap):
     lines = [json.dumps({"text": "x" * n}).encode() for n in lengths]
-    records = read_records(gzip.compress(b"\n".join(lines)), ReadConfig(max_record_bytes=cap))
+    records = read_records(gzip.compress(b"\n".join(lines) + b"\n"), ReadConfig(max_record_bytes=cap))
     assert len(records) == len(lines)
     for line, record in zip(lines, records, strict=True):
         assert (record.skip == "too_large") == (len(line) + 1 > cap)  # +1: the newline counts

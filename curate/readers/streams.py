@@ -34,9 +34,9 @@ def is_remote(location: str) -> bool:
 class CountingReader(io.RawIOBase):
     """Counts the (compressed) bytes pulled from the source, for progress bars."""
 
-    def __init__(self, raw: BinaryIO):
+    def __init__(self, raw: BinaryIO, position: int = 0):
         self.raw = raw
-        self.position = 0
+        self.position = position
 
     def readable(self) -> bool:
         return True
@@ -157,7 +157,9 @@ class InputStream:
             while hit >= 0:
                 if _is_whole_warc_member(raw, position + hit):
                     raw.seek(position + hit)
-                    self.counter.position = position + hit
+                    # A counter of its own: the reader given out before closes its counter when it
+                    # is collected, which must not end this one.
+                    self.counter = CountingReader(raw, position + hit)
                     return io.BufferedReader(self.counter, buffer_size=1 << 16)
                 hit = window.find(GZIP_MEMBER_START, hit + 1)
             position += len(window) - len(GZIP_MEMBER_START) + 1

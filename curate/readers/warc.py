@@ -7,13 +7,14 @@ reason so that the ledger can account for it.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
-from warcio.recordloader import ArcWarcRecord
+from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders
 
 from curate.config import ReadConfig
@@ -26,6 +27,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Generic or missing types: decide by looking at the payload instead.
 SNIFFED_TYPES = ("", "application/octet-stream", "text/plain", "unknown/unknown")
 HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|title|meta)\b", re.I | re.S)
+WARC_VERSION_LINE = re.compile(rb"WARC/1\.[01]\r?\n\Z")
+NOT_TEXT_CODECS = {"base64", "bz2", "hex", "quopri", "rot-13", "uu", "zlib"}
 CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 READ_CHUNK = 1 << 16
 
@@ -58,23 +61,49 @@ class _CappedLineReader(DecompressingBufferedReader):
         return b"".join(parts)
 
 
+class _Loader(ArcWarcRecordLoader):
+    def load_http_headers(self, rec_type: str, uri: str | None, stream: BinaryIO, length: int | None):
+        # warcio parses HTTP headers only after a lower-case `http:` (schemes are case-insensitive),
+        # and fails on a record without a target URI: its block is read as HTTP too.
+        uri = uri or "http:"
+        try:
+            return super().load_http_headers(rec_type, uri[:6].lower() + uri[6:], stream, length)
+        except EOFError:  # the file ends in the record's header: warcio would take it for the end
+            return None
+
+
 class _ArchiveIterator(ArchiveIterator):
-    """warcio's iterator over a `_CappedLineReader`; `resume_at` goes on reading the same reader at
-    a record header line already read (after damage in a file that is not one gzip member per
-    record)."""
+    """warcio's iterator over a `_CappedLineReader`, reading only WARC records in a WARC file (else
+    garbage with five fields on a line passes for an ARC record); `resume_at` goes on reading the
+    same reader at a record header line already read (after damage in a file that is not one gzip
+    member per record)."""
 
     # warcio writes a warning to stderr for a record not followed by a blank line; it is harmless
     # (common in ARC files) and would garble progress bars.
     INC_RECORD = ""
 
-    def __init__(self, fileobj: BinaryIO, max_line: int, reader: _CappedLineReader | None = None):
+    def __init__(
+        self, fileobj: BinaryIO, max_line: int, is_arc: bool, reader: _CappedLineReader | None = None
+    ):
         super().__init__(fileobj, arc2warc=True)
+        self.loader = _Loader(verify_http=False, arc2warc=True)
         self.reader = reader or _CappedLineReader(self.fh, max_line)
+        self.is_arc = is_arc
+        self.known_format = None if is_arc else "warc"  # kept: arc2warc makes warcio never set it
 
     def resume_at(self, line: bytes) -> _ArchiveIterator:
-        resumed = _ArchiveIterator(self.fh, self.reader.max_line, self.reader)
+        resumed = _ArchiveIterator(self.fh, self.reader.max_line, self.is_arc, self.reader)
         resumed.next_line = line
         return resumed
+
+    def lost_members(self) -> bool:
+        """Whether warcio, reading one gzip member per record, met bytes that are not a member (garbage
+        between members) and now reads compressed bytes as if they were records."""
+        return self.reader.decompressor is None
+
+
+class _OutOfStep(Exception):
+    """The records warcio reads are not the file's (see `_ArchiveIterator.lost_members`)."""
 
 
 def looks_like_html(payload: bytes) -> bool:
@@ -82,8 +111,16 @@ def looks_like_html(payload: bytes) -> bool:
 
 
 def charset_of(content_type: str | None) -> str | None:
+    """The charset label of a Content-Type; None when there is none or it names one of Python's
+    codecs that are not text encodings (`rot13`, `base64`: decoding with them fails)."""
     match = CHARSET_PARAM.search(content_type or "")
-    return match.group(1) if match else None
+    if not match:
+        return None
+    try:
+        is_text = codecs.lookup(match.group(1)).name not in NOT_TEXT_CODECS
+    except LookupError:
+        is_text = True  # unknown to Python: the extractor's detection decides
+    return match.group(1) if is_text else None
 
 
 def iter_warc_records(source: InputStream, config: ReadConfig) -> Iterator[Record]:
@@ -97,34 +134,35 @@ def iter_warc_records(source: InputStream, config: ReadConfig) -> Iterator[Recor
     # warcio reads per-record gzip members itself (it needs the member boundaries to get ARC
     # headers right); a file compressed as one stream is decompressed for it instead.
     stream = source.compressed if source.gzip_member_per_record else source.stream
-    iterator: _ArchiveIterator | None = _ArchiveIterator(stream, config.max_header_bytes)
     # warcio's arc2warc invents random record ids: ARC records get content hashes instead.
     is_arc = source.head(16).lstrip().startswith(b"filedesc://")
+    iterator: _ArchiveIterator | None = _ArchiveIterator(stream, config.max_header_bytes, is_arc)
     base = 0  # offset in the compressed file of what `iterator` reads (it counts from 0)
     last_was_error = False
     while iterator is not None:
         try:
             warc_record = next(iterator)
+            if source.gzip_member_per_record and iterator.lost_members():
+                raise _OutOfStep
         except StopIteration:
             break
         except CurateError:
             raise  # the input itself failed (a remote read out of retries): not damage to book
         except Exception as exc:  # warcio and zlib raise many types on garbage: book it, then resume
-            yield _damage_record(source, "bad_header" if isinstance(exc, LineTooLong) else None)
+            reason = "bad_header" if isinstance(exc, LineTooLong) else None
+            yield _damage_record(source, reason, base + iterator.offset)
             last_was_error = True
-            iterator, base = _resumed(source, iterator, base, is_arc)
+            iterator, base = _resumed(source, iterator, base)
             continue
         record = _converted(warc_record, config, is_arc)
         last_was_error = record.error is not None
         yield record
     if source.damage and not last_was_error:
         # Damage between records (e.g. a cut gzip trailer): nothing to recover, but not silent.
-        yield _damage_record(source, None)
+        yield _damage_record(source, None, source.compressed_position)
 
 
-def _resumed(
-    source: InputStream, failed: _ArchiveIterator, base: int, is_arc: bool
-) -> tuple[_ArchiveIterator | None, int]:
+def _resumed(source: InputStream, failed: _ArchiveIterator, base: int) -> tuple[_ArchiveIterator | None, int]:
     """An iterator from the next record after the damage `failed` stopped at, and its `base`;
     None when there is none."""
     if source.gzip_member_per_record:
@@ -132,13 +170,14 @@ def _resumed(
         resumed = source.resync(base + failed.offset)
         if resumed is None:
             return None, base
-        return _ArchiveIterator(resumed, failed.reader.max_line), source.compressed_position
-    line = _next_record_start(failed.reader, is_arc)
+        return _ArchiveIterator(resumed, failed.reader.max_line, failed.is_arc), source.compressed_position
+    line = _next_record_start(failed.reader, failed.is_arc)
     return (failed.resume_at(line) if line else None), base
 
 
 def _next_record_start(reader: _CappedLineReader, is_arc: bool) -> bytes | None:
-    """Read on to the next line that starts a WARC record (an ARC record in an ARC file)."""
+    """Read on to the next line that starts a WARC record (an ARC record in an ARC file); a WARC
+    version line may follow garbage on the same line."""
     while True:
         try:
             line = reader.readline()
@@ -146,7 +185,10 @@ def _next_record_start(reader: _CappedLineReader, is_arc: bool) -> bytes | None:
             continue
         if not line:
             return None
-        if line.startswith(b"WARC/1.") or (is_arc and _is_arc_header(line)):
+        version = WARC_VERSION_LINE.search(line)
+        if version:
+            return line[version.start() :]
+        if is_arc and _is_arc_header(line):
             return line
 
 
@@ -178,10 +220,11 @@ def _record_id(headers: StatusAndHeaders, is_arc: bool) -> str:
     return "" if is_arc else (headers.get_header("WARC-Record-ID") or "").strip("<>")
 
 
-def _damage_record(source: InputStream, reason: str | None) -> Record:
-    """Damage to the stream: `reason`, else what the stream recorded, else `corrupt_record`."""
+def _damage_record(source: InputStream, reason: str | None, offset: int) -> Record:
+    """Damage to the stream at about `offset`: `reason`, else what the stream recorded, else
+    `corrupt_record`."""
     reason = reason or (source.damage.split(":")[0] if source.damage else "corrupt_record")
-    return Record(id=f"damaged@{source.compressed_position}", error=reason)
+    return Record(id=f"damaged@{offset}", error=reason)
 
 
 def _read_payload(warc_record: ArcWarcRecord, limit: int) -> tuple[bytes, int, bool]:
