@@ -20,6 +20,7 @@ from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 
 from curate.errors import CurateError
+from curate.readers import decoding  # noqa: F401 - registers bounded brotli with warcio
 from curate.readers.lines import LineTooLong, read_capped_line
 from curate.readers.streams import InputStream
 
