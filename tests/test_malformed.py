@@ -551,3 +551,19 @@ def test_headers_warcio_would_misread(tmp_path):
     path.write_bytes(layouts(records)["members.gz"])
     assert not run([path], out).failed
     assert shards(out).height == 4
+
+
+@pytest.mark.parametrize("layout", ["members.gz", "plain"])
+@pytest.mark.parametrize("delta", [-60, 7])  # -60: two lines of the body left over
+def test_an_arc_record_with_a_wrong_length_costs_only_itself(layout, delta):
+    urls = [f"http://arc.example/{i}" for i in range(5)]
+    response = warc_record("x").split(b"\r\n\r\n", 1)[1].removesuffix(b"\r\n\r\n")
+    records = arc_file([(u, response) for u in urls])
+    line, rest = records[2].split(b"\n", 1)
+    length = int(line.rsplit(b" ", 1)[1])
+    records[2] = line.rsplit(b" ", 1)[0] + b" %d\n" % (length + delta) + rest  # urls[1]'s length off
+    read = read_records(layouts(records)[layout])
+    kept = [r.url for r in read if r.html]
+    # resync finds ARC members, a rescan ARC header lines; a length too long may eat the next one's
+    assert {urls[0], *urls[3:]} <= set(kept)
+    assert sum(1 for r in read if r.error) <= 1

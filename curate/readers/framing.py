@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
@@ -140,7 +141,7 @@ def _resumed(source: InputStream, failed: _ArchiveIterator, base: int) -> tuple[
     None when there is none."""
     if source.gzip_member_per_record:
         # warcio's offset is where the record it failed on starts (or the record before it)
-        resumed = source.resync(base + failed.offset)
+        resumed = source.resync(base + failed.offset, partial(_starts_record, is_arc=failed.is_arc))
         if resumed is None:
             return None, base
         return _ArchiveIterator(resumed, failed.reader.max_line, failed.is_arc), source.compressed_position
@@ -163,6 +164,11 @@ def _next_record_start(reader: _CappedLineReader, is_arc: bool) -> bytes | None:
             return line[version.start() :]
         if is_arc and _is_arc_header(line):
             return line
+
+
+def _starts_record(head: bytes, is_arc: bool) -> bool:
+    """Whether decompressed bytes start a WARC record (or an ARC record in an ARC file)."""
+    return head.startswith(b"WARC/") or (is_arc and _is_arc_header(head.split(b"\n", 1)[0]))
 
 
 def _is_arc_header(line: bytes) -> bool:

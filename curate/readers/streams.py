@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
@@ -23,6 +23,7 @@ from curate.readers.remote import ResumingRemoteFile
 GZIP_MAGIC = b"\x1f\x8b"
 GZIP_MEMBER_START = b"\x1f\x8b\x08"  # magic and the deflate method
 RESYNC_WINDOW = 1 << 20
+RECORD_HEAD = 4096  # decompressed bytes a resync judges a member by
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 REMOTE_PREFIXES = ("http://", "https://", "s3://", "gs://", "gcs://", "az://", "abfs://")
 
@@ -139,11 +140,11 @@ class InputStream:
     def compressed_position(self) -> int:
         return self.counter.position
 
-    def resync(self, after: int) -> BinaryIO | None:
+    def resync(self, after: int, starts_record: Callable[[bytes], bool]) -> BinaryIO | None:
         """After damage in a seekable file of one gzip member per record: the compressed bytes
-        from the first member after offset `after` that decompresses whole into a WARC record
-        (its offset is `compressed_position`); None when there is none, or the input cannot seek
-        (a remote stream)."""
+        from the first member after offset `after` that decompresses whole into bytes whose start
+        `starts_record` accepts (a WARC or an ARC record; its offset is `compressed_position`);
+        None when there is none, or the input cannot seek (a remote stream)."""
         raw = self.counter.raw
         if not self.gzip_member_per_record or not raw.seekable():
             return None
@@ -155,7 +156,7 @@ class InputStream:
                 return None
             hit = window.find(GZIP_MEMBER_START)
             while hit >= 0:
-                if _is_whole_warc_member(raw, position + hit):
+                if _is_whole_member(raw, position + hit, starts_record):
                     raw.seek(position + hit)
                     # A counter of its own: the reader given out before closes its counter when it
                     # is collected, which must not end this one.
@@ -169,8 +170,8 @@ class InputStream:
         return self._head[:n]
 
 
-def _is_whole_warc_member(raw: BinaryIO, offset: int) -> bool:
-    """Whether a gzip member starts at `offset`, decompresses to its end, and holds a WARC record."""
+def _is_whole_member(raw: BinaryIO, offset: int, starts_record: Callable[[bytes], bool]) -> bool:
+    """Whether a gzip member starts at `offset`, decompresses to its end, and starts a record."""
     raw.seek(offset)
     member = zlib.decompressobj(wbits=31)
     head = b""
@@ -180,10 +181,11 @@ def _is_whole_warc_member(raw: BinaryIO, offset: int) -> bool:
             if not chunk:
                 return False
             out = member.decompress(chunk)
-            head = head or out[:5]
+            if len(head) < RECORD_HEAD:
+                head += out[: RECORD_HEAD - len(head)]
     except zlib.error:
         return False
-    return head.startswith(b"WARC/")
+    return starts_record(head)
 
 
 def _sniff_compression(magic: bytes) -> str | None:
