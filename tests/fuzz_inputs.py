@@ -1513,6 +1513,12 @@ KNOWN_INPUTS: dict[str, list] = {
             "plain",
         )
     ],
+    # an ARC record of an http URL whose block has no HTTP header section (the page alone)
+    "arc_record_without_http_headers": [
+        ArcFile(
+            (arc_page_record(0), arc_page_record(1, http=None, valid_url=None), arc_page_record(2)), "plain"
+        )
+    ],
     # per-record gzip ARC: resync looks for WARC members only, so the records after an error are lost
     "arc_members_status_2OO": [
         ArcFile(

@@ -27,11 +27,14 @@ CURATE_FUZZ_KEEP=DIR copies each failing example's inputs, OUT and command line 
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import io
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import traceback
 from collections import Counter
 from dataclasses import dataclass
@@ -87,6 +90,12 @@ class Outcome:
     output: str  # stdout and stderr, of this process and its children
     errors: str  # stderr alone (this process)
     raised: str | None  # the traceback of an exception that escaped main()
+    timed_out: bool = False  # still running after RUN_LIMIT_S: interrupted, its stacks in `output`
+
+
+# One run takes a second or a few; past this it is stalled: its stacks are dumped and it is
+# interrupted with SIGINT (a real signal, so that a blocking call returns too).
+RUN_LIMIT_S = float(os.environ.get("CURATE_FUZZ_RUN_LIMIT_S") or 120)
 
 
 def invoke(argv: list[str], cwd: Path) -> Outcome:
@@ -95,21 +104,32 @@ def invoke(argv: list[str], cwd: Path) -> Outcome:
     buffers = io.StringIO(), io.StringIO()
     raised = None
     code = None
+    stalled = threading.Event()
+
+    def interrupt() -> None:
+        stalled.set()
+        os.kill(os.getpid(), signal.SIGINT)
+
     with tempfile.TemporaryFile() as fd_out:
         sys.stdout.flush()
         sys.stderr.flush()
         saved = os.dup(1), os.dup(2)
         previous = Path.cwd()
+        watchdog = threading.Timer(RUN_LIMIT_S, interrupt)
         try:
             os.dup2(fd_out.fileno(), 1)
             os.dup2(fd_out.fileno(), 2)
             os.chdir(cwd)
+            faulthandler.dump_traceback_later(max(RUN_LIMIT_S - 1, 0.1), file=fd_out)
+            watchdog.start()
             with contextlib.redirect_stdout(buffers[0]), contextlib.redirect_stderr(buffers[1]):
                 try:
                     code = main(argv)
                 except BaseException:  # noqa: BLE001 - SystemExit too: main() must return
                     raised = traceback.format_exc()
         finally:
+            watchdog.cancel()
+            faulthandler.cancel_dump_traceback_later()
             os.chdir(previous)
             os.dup2(saved[0], 1)
             os.dup2(saved[1], 2)
@@ -117,9 +137,8 @@ def invoke(argv: list[str], cwd: Path) -> Outcome:
             os.close(saved[1])
         fd_out.seek(0)
         children = fd_out.read().decode("utf-8", "replace")
-    return Outcome(
-        code, buffers[0].getvalue() + buffers[1].getvalue() + children, buffers[1].getvalue(), raised
-    )
+    output = buffers[0].getvalue() + buffers[1].getvalue() + children
+    return Outcome(code, output, buffers[1].getvalue(), raised, stalled.is_set())
 
 
 def snapshot(root: Path, skip: Path) -> dict[str, tuple]:
@@ -204,7 +223,8 @@ def failure_lines(outcome: Outcome) -> list[str]:
 
 
 def check_outcome(outcome: Outcome, written: list[fi.Written]) -> None:
-    """Property 1: no exception, no traceback, exit code 0 or 1 with failure lines."""
+    """Property 1: no exception, no traceback, exit code 0 or 1 with failure lines (and no stall)."""
+    assert not outcome.timed_out, f"the run stalled past {RUN_LIMIT_S:.0f} s:\n{outcome.output[-6000:]}"
     escaped = outcome.raised is not None
     assert not escaped, f"an exception escaped main():\n{outcome.raised}"
     printed = "Traceback (most recent call last)" in outcome.output
