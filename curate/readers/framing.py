@@ -18,7 +18,8 @@ from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
-from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
+from warcio.recordloader import ARC2WARCHeadersParser, ArcWarcRecord, ArcWarcRecordLoader
+from warcio.statusandheaders import StatusAndHeadersParserException
 
 from curate.errors import CurateError
 from curate.readers import decoding  # noqa: F401 - registers bounded brotli with warcio
@@ -44,8 +45,19 @@ class _CappedLineReader(DecompressingBufferedReader):
     def __init__(self, stream: BinaryIO, max_line: int):
         super().__init__(stream)
         self.max_line = max_line
+        # In one gzip member per record: where the current member starts, and where the member
+        # that the last line read came from starts (warcio carries a line over into the next one).
+        self.member_start = self.line_member = 0
+
+    def read_next_member(self) -> bool:
+        # Exact at a member's end, unlike warcio's record offsets, which mix compressed and
+        # decompressed counts when a record's length is wrong.
+        if self.decompressor and self.decompressor.unused_data:
+            self.member_start = self.stream.tell() - len(self.decompressor.unused_data)
+        return super().read_next_member()
 
     def readline(self, length: int | None = None) -> bytes:
+        self.line_member = self.member_start
         if length is not None and length <= self.max_line:
             return self._line(length)  # a record asking for no more than it has left
         return read_capped_line(self._line, self.max_line)
@@ -65,8 +77,23 @@ class _CappedLineReader(DecompressingBufferedReader):
         return b"".join(parts)
 
 
+class _ArcHeaderParser(ARC2WARCHeadersParser):
+    """warcio's ARC header parser, taking a line for an ARC header only if it ends in a length: any
+    line of five words passed, so text read out of step (after a wrong length) became records."""
+
+    def _get_protocol_and_headers(self, headerline: str, parts: list[str]) -> tuple[str, list]:
+        if not (parts[-1].isascii() and parts[-1].isdigit()):
+            raise StatusAndHeadersParserException("not an ARC header line", headerline)
+        return super()._get_protocol_and_headers(headerline, parts)
+
+
 class _Loader(ArcWarcRecordLoader):
-    """warcio's loader, reading the HTTP headers of records it would skip or stop at."""
+    """warcio's loader, reading the HTTP headers of records it would skip or stop at, and ARC
+    headers strictly."""
+
+    def __init__(self) -> None:
+        super().__init__(verify_http=False, arc2warc=True)
+        self.arc_parser = _ArcHeaderParser()
 
     def load_http_headers(self, rec_type: str, uri: str | None, stream: BinaryIO, length: int | None):
         # warcio parses HTTP headers only after a lower-case `http:` (schemes are case-insensitive),
@@ -92,7 +119,7 @@ class _ArchiveIterator(ArchiveIterator):
         self, fileobj: BinaryIO, max_line: int, is_arc: bool, reader: _CappedLineReader | None = None
     ):
         super().__init__(fileobj, arc2warc=True)
-        self.loader = _Loader(verify_http=False, arc2warc=True)
+        self.loader = _Loader()
         self.reader = reader or _CappedLineReader(self.fh, max_line)
         self.is_arc = is_arc
         self.known_format = None if is_arc else "warc"  # kept: arc2warc makes warcio never set it
@@ -130,7 +157,8 @@ def framed_records(source: InputStream, max_line: int, is_arc: bool) -> Iterator
         except CurateError:
             raise  # the input itself failed (a remote read out of retries): not damage to book
         except Exception as exc:  # warcio and zlib raise many types on garbage: book it, then resume
-            yield Damage("bad_header" if isinstance(exc, LineTooLong) else None, base + iterator.offset)
+            reason = "bad_header" if isinstance(exc, LineTooLong) else None
+            yield Damage(reason, base + _failed_at(source, iterator))
             iterator, base = _resumed(source, iterator, base)
             continue
         yield warc_record
@@ -140,13 +168,24 @@ def _resumed(source: InputStream, failed: _ArchiveIterator, base: int) -> tuple[
     """An iterator from the next record after the damage `failed` stopped at, and its `base`;
     None when there is none."""
     if source.gzip_member_per_record:
-        # warcio's offset is where the record it failed on starts (or the record before it)
-        resumed = source.resync(base + failed.offset, partial(_starts_record, is_arc=failed.is_arc))
+        resumed = source.resync(
+            base + _failed_at(source, failed), partial(_starts_record, is_arc=failed.is_arc)
+        )
         if resumed is None:
             return None, base
         return _ArchiveIterator(resumed, failed.reader.max_line, failed.is_arc), source.compressed_position
     line = _next_record_start(failed.reader, failed.is_arc)
     return (failed.resume_at(line) if line else None), base
+
+
+def _failed_at(source: InputStream, failed: _ArchiveIterator) -> int:
+    """Where the damage `failed` stopped at begins, relative to its stream: the gzip member it was
+    in, else about where warcio was."""
+    if not source.gzip_member_per_record:
+        return max(0, failed.offset)
+    # warcio fails on the last line it read, which may be one it carried over from the member
+    # before (bytes after that member's record, as when its length is wrong).
+    return failed.reader.line_member
 
 
 def _next_record_start(reader: _CappedLineReader, is_arc: bool) -> bytes | None:
