@@ -209,7 +209,10 @@ def run_pipeline(
     inputs = without_outputs(inputs, out_dir)  # OUT's own files are never inputs
     if not inputs:
         raise UsageError(f"no inputs outside -o {out_dir}")
-    processors = build_processors(config)  # first: a missing model must fail before anything is written
+    processors: Processors | None = build_processors(config)  # first: a missing model fails before any write
+    if workers > 1 or executor != "local":
+        processors.close()  # the workers load their own: none held idle here (about 200 MB)
+        processors = None
     try:
         created = prepare_output_dir(out_dir)
         with run_lock(out_dir):
@@ -228,7 +231,8 @@ def run_pipeline(
             elif created:
                 shutil.rmtree(out_dir, ignore_errors=True)
     finally:
-        processors.close()
+        if processors:
+            processors.close()
     return result
 
 
@@ -236,7 +240,7 @@ def _run_locked(
     inputs: list[str],
     out_dir: Path,
     config: Config,
-    processors: Processors,
+    processors: Processors | None,
     show_progress: bool | None,
     workers: int,
     executor: str,
@@ -246,7 +250,8 @@ def _run_locked(
     """The tasks, dedup and the final shards, with OUT locked and its inputs settled."""
     disable = None if show_progress is None else not show_progress
     digest = config_hash(config)  # once: it hashes the files the config names (models, lists)
-    use_processors(digest, processors)
+    if processors:
+        use_processors(digest, processors)
     runner = make_executor(executor, workers, ray_address)
     try:
         results = run_tasks(inputs, out_dir, config, digest, runner, force, disable)

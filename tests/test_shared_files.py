@@ -103,7 +103,8 @@ def test_jsonl_text_collection(shared_data, tmp_path):
     docs = shards(tmp_path / "out")
     assert docs.height == len(non_empty)
     assert docs["id"].to_list() == [r["id"] for r in non_empty]
-    assert docs["url"].to_list() == [r["metadata"]["url"] for r in non_empty]
+    # Dolma keeps a scheme-less `metadata.url` beside the full `metadata.warc_url`: the full one is used
+    assert docs["url"].to_list() == [r["metadata"]["warc_url"] for r in non_empty]
 
 
 def test_whole_shared_directory_in_one_run(shared_data, tmp_path):
