@@ -72,14 +72,19 @@ class Record:
     error: str | None = None
 
 
-def content_id(*parts: str | bytes | None) -> str:
-    """Stable id for inputs without a record id: a hash of the given parts."""
-    digest = hashlib.blake2b(digest_size=16)
+def parts_digest(parts: tuple[str | bytes | None, ...], size: int) -> bytes:
+    """A `size`-byte BLAKE2b of the parts, each length-prefixed (so ("ab", "c") != ("a", "bc"))."""
+    digest = hashlib.blake2b(digest_size=size)
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part or b""
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
-    return "h:" + digest.hexdigest()
+    return digest.digest()
+
+
+def content_id(*parts: str | bytes | None) -> str:
+    """Stable id for inputs without a record id: a hash of the given parts."""
+    return "h:" + parts_digest(parts, 16).hex()
 
 
 def parse_date(value: object) -> datetime | None:

@@ -7,11 +7,10 @@ content) is skipped as `duplicate_id`; another record under a taken id gets the 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import lru_cache
 
-from curate.document import UNDETERMINED_LANG, Record
+from curate.document import UNDETERMINED_LANG, Record, parts_digest
 
 DUPLICATE_ID = "duplicate_id"
 # A language tag as BCP 47 spells it: letters, then subtags of letters and digits.
@@ -19,12 +18,7 @@ LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 
 
 def _hash64(*parts: str | bytes | None) -> int:
-    digest = hashlib.blake2b(digest_size=8)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part or b""
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return int.from_bytes(digest.digest(), "little")
+    return int.from_bytes(parts_digest(parts, 8), "little")
 
 
 class UniqueIds:

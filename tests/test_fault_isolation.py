@@ -68,38 +68,14 @@ def pipeline_config() -> Config:
 
 
 def raise_on_poison(original):
+    """`original`, raising on a call whose arguments (a document, a text or a batch of them) hold POISON."""
+
     def patched(*args, **kwargs):
         if any(POISON in str(getattr(arg, "text", arg)) for arg in args):
             raise RuntimeError(f"injected fault ({POISON})")
         return original(*args, **kwargs)
 
     return patched
-
-
-def _patch_sketch(monkeypatch):
-    from curate.dedup.minhash import MinHasher
-
-    original = MinHasher.sketch
-
-    def sketch(self, texts):
-        if any(POISON in text for text in texts):
-            raise RuntimeError("injected fault in the signatures")
-        return original(self, texts)
-
-    monkeypatch.setattr(MinHasher, "sketch", sketch)
-
-
-def _patch_predict(monkeypatch):
-    from langid import LanguageIdentifier
-
-    original = LanguageIdentifier.predict
-
-    def predict(self, texts):
-        if any(POISON in text for text in texts):
-            raise RuntimeError("injected fault in language ID")
-        return original(self, texts)
-
-    monkeypatch.setattr(LanguageIdentifier, "predict", predict)
 
 
 def _patch(name):
@@ -120,9 +96,9 @@ def _patch(name):
 FAULTS = {
     "url": _patch("filters.url.UrlFilter:reason"),
     "domain": _patch("curate.task.registered_domain"),
-    "langid": _patch_predict,
+    "langid": _patch("langid.LanguageIdentifier:predict"),
     "gopher_quality": _patch("filters.gopher_quality.GopherQuality:signals"),
-    "signatures": _patch_sketch,
+    "signatures": _patch("curate.dedup.minhash.MinHasher:sketch"),
 }
 
 
