@@ -345,7 +345,7 @@ def check_valid_documents(out: Path, written: list[fi.Written]) -> None:
 # The tests: one pipeline run per example, over one to three files
 
 
-@fuzz_settings(25)
+@fuzz_settings(35)
 @given(specs=st.lists(fi.warc_files(), min_size=1, max_size=3))
 def test_warc_files(fuzz_root, specs):
     fuzz_run(fuzz_root, specs)
@@ -357,13 +357,13 @@ def test_wet_files(fuzz_root, specs):
     fuzz_run(fuzz_root, specs)
 
 
-@fuzz_settings(12, 0.5)
+@fuzz_settings(15, 0.5)
 @given(specs=st.lists(fi.arc_files(), min_size=1, max_size=3))
 def test_arc_files(fuzz_root, specs):
     fuzz_run(fuzz_root, specs)
 
 
-@fuzz_settings(25)
+@fuzz_settings(35)
 @given(specs=st.lists(fi.jsonl_files(), min_size=1, max_size=3))
 def test_jsonl_files(fuzz_root, specs):
     fuzz_run(fuzz_root, specs)
@@ -375,14 +375,14 @@ def test_parquet_files(fuzz_root, specs):
     fuzz_run(fuzz_root, specs)
 
 
-@fuzz_settings(8, 0.2)
+@fuzz_settings(12, 0.2)
 @given(specs=st.lists(fi.any_files(), min_size=1, max_size=4))
 def test_any_files_through_the_whole_pipeline(fuzz_root, specs):
     """Default configuration: language ID, the filters and dedup on (no valid-document check)."""
     fuzz_run(fuzz_root, specs, config=None, valid_documents=False)
 
 
-@fuzz_settings(12, 0.3)
+@fuzz_settings(15, 0.3)
 @given(specs=fi.dedup_inputs())
 def test_dedup_command(fuzz_root, specs):
     """`curate dedup` on JSONL/Parquet with repeated texts and ids: the same books-and-shards
