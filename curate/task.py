@@ -205,7 +205,8 @@ class _Batch:
                     SIGNATURES_STEP, failed_reason(SIGNATURES_STEP), sizes["bytes"][i].as_py(),
                     row["id"], row["url"], exc, row["lang"],
                 )  # fmt: skip
-        return table.take(good), sizes.take(good)
+        rows = pa.array(good, pa.int64())  # typed: an empty list would be a null array, which take refuses
+        return table.take(rows), sizes.take(rows)
 
     def flush(self) -> None:
         columns = self.columns
