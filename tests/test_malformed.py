@@ -623,3 +623,18 @@ def test_text_read_out_of_step_in_an_arc_file_is_not_taken_for_records():
     read = read_records(b"".join(records))
     assert {r.url for r in read} <= {None, *urls}
     assert {urls[0], urls[3]} <= {r.url for r in read if r.html}
+
+
+def test_one_member_per_record_is_seen_past_a_first_record_over_4_kib():
+    # The layout was judged from the first 4 KiB decompressed: a longer first record made the file
+    # one gzip stream, so garbage after any member lost every record after it.
+    big = warc_record(
+        "http://p.example/0", body=b"<html><body><p>" + b"long page " * 3000 + b"</p></body></html>"
+    )
+    members = [
+        gzip.compress(big),
+        *(gzip.compress(warc_record(f"http://p.example/{i}")) for i in range(1, 5)),
+    ]
+    read = read_records(b"".join([*members[:2], b"M", *members[2:]]))
+    assert [r.url for r in read if r.html] == [f"http://p.example/{i}" for i in range(5)]
+    assert [r.error for r in read if r.error] == ["corrupt_record"]

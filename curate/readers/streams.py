@@ -23,6 +23,7 @@ from curate.readers.remote import ResumingRemoteFile
 GZIP_MAGIC = b"\x1f\x8b"
 GZIP_MEMBER_START = b"\x1f\x8b\x08"  # magic and the deflate method
 RESYNC_WINDOW = 1 << 20
+SNIFF_OUTPUT = 64 << 20  # decompressed bytes of the first gzip member read to find its end
 RECORD_HEAD = 4096  # decompressed bytes a resync judges a member by
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 REMOTE_PREFIXES = ("http://", "https://", "s3://", "gs://", "gcs://", "az://", "abfs://")
@@ -104,6 +105,7 @@ class InputStream:
             first_member = zlib.decompressobj(wbits=31)
             try:
                 self._head = first_member.decompress(peeked, 4096)
+                _read_to_member_end(first_member)
             except zlib.error:
                 self._head, self.corrupt_start = b"", True
             # Members follow the first one: the WARC convention of one gzip member per record.
@@ -186,6 +188,14 @@ def _is_whole_member(raw: BinaryIO, offset: int, starts_record: Callable[[bytes]
     except zlib.error:
         return False
     return starts_record(head)
+
+
+def _read_to_member_end(member: zlib._Decompress) -> None:
+    """Decompress the rest of the peeked input of `member` (a first record over 4 KiB, as a long
+    header makes it), dropping the output, at most SNIFF_OUTPUT bytes of it (a bomb stops there)."""
+    output = 0
+    while not member.eof and member.unconsumed_tail and output < SNIFF_OUTPUT:
+        output += len(member.decompress(member.unconsumed_tail, 1 << 16))
 
 
 def _sniff_compression(magic: bytes) -> str | None:
