@@ -19,6 +19,7 @@ from curate import strict_json
 from curate.cli import main
 from curate.config import Config
 from curate.stats import REPORT_DIR, STATS_JSON
+from curate.stats.scan import Documents
 from curate.stats.sources import RunOutputs
 from curate.stats.tables import languages
 from tests.conftest import SHARED_DATA, WARC_DIR, langid_config, run
@@ -128,7 +129,7 @@ def test_shares_and_rates_over_nothing_are_null():
     ledger = pl.DataFrame(
         {"outcome": ["kept"], "lang": ["en"], "docs": [2], "chars": [0], "words": [0], "bytes": [0]}
     )
-    empty = pl.DataFrame()
+    empty = Documents([], pl.Schema())
     table = languages(RunOutputs(Path("out"), {}, ledger, empty, empty, empty))
     assert table["docs_share"].to_list() == [1.0] and table["chars_share"].to_list() == [None]
 

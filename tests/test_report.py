@@ -1,5 +1,6 @@
 """Statistics and the HTML report: numbers equal counts made independently from the shards and
-ledgers of a run over every shared WARC file; the report renders in headless Chromium."""
+ledgers of a run over every shared WARC file (the streamed histograms and examples equal numpy's
+and polars' over every document held at once); the report renders in headless Chromium."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from curate.cli import main
 from curate.config import Config
 from curate.error_log import ErrorLog, read_error_logs
 from curate.ledger import Ledger, write_ledger_table
-from curate.stats import REPORT_DIR, STATS_JSON
+from curate.removed import REMOVED_DIR
+from curate.stats import REPORT_DIR, STATS_JSON, quantiles, scan
 from curate.stats.audit import mask_badwords
 from curate.stats.errors import EXAMPLES
+from curate.stats.signals import BINS
 from curate.stats.tables import ALL
 from curate.task import STATS_DIR
 from tests.conftest import WARC_DIR, ledger, run, shards
@@ -97,6 +103,79 @@ def test_audit_flags_a_stage_that_hits_one_language(full_run):
     flagged = audit.filter(pl.col("flagged"))
     assert ("gopher_quality", "ru") in set(zip(flagged["stage"], flagged["lang"]))
     assert (audit["rate"] <= 1).all() and (audit["removed"] <= audit["entering"]).all()
+
+
+def test_signal_histograms_equal_numpy_over_every_document(full_run):
+    signals = pl.DataFrame(_stats(full_run)["signals"])
+    removed = pl.read_parquet(full_run / STATS_DIR / REMOVED_DIR / "*.parquet")
+    assert signals["signal"].n_unique() > 10
+    for (signal,), table in signals.group_by("signal"):
+        finite = {
+            outcome: frame[signal].drop_nulls().cast(pl.Float64).to_numpy()
+            for outcome, frame in (("kept", shards(full_run)), ("removed", removed))
+        }
+        finite = {outcome: values[np.isfinite(values)] for outcome, values in finite.items()}
+        values = np.concatenate(list(finite.values()))
+        low, high = np.percentile(values, [1, 99])
+        if high <= low:
+            low, high = values.min(), values.max() + 1e-9
+        edges = np.linspace(low, high, BINS + 1)
+        for outcome, sample in finite.items():
+            rows = table.filter(pl.col("outcome") == outcome).sort("bin_start")
+            assert rows["bin_start"].to_list() == edges[:-1].tolist()
+            assert rows["bin_end"].to_list() == edges[1:].tolist()
+            assert rows["count"].to_list() == np.histogram(np.clip(sample, low, high), edges)[0].tolist()
+
+
+def test_examples_are_the_first_removed_documents_of_each_reason(full_run):
+    columns = ["stage", "reason", "lang", "domain", "url"]
+    removed = pl.read_parquet(full_run / STATS_DIR / REMOVED_DIR / "*.parquet")
+    clusters = pl.read_parquet(full_run / "dedup" / "clusters.parquet").filter(~pl.col("kept"))
+    every = pl.concat(
+        [removed, clusters.with_columns(pl.lit("dedup").alias("stage"))], how="diagonal_relaxed"
+    )
+    first = (
+        every.sort("stage", "reason", "id").group_by("stage", "reason", maintain_order=True).head(EXAMPLES)
+    )
+    assert first.height > EXAMPLES
+    assert pl.DataFrame(_stats(full_run)["examples"]).select(columns).rows() == first.select(columns).rows()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 10, 1000, 5000])
+def test_streamed_percentiles_equal_numpy(size, monkeypatch):
+    monkeypatch.setattr(quantiles, "FEW", 7)  # counting passes all the way down, not one sort
+    rng = np.random.default_rng(size)
+    columns = {
+        "uniform": rng.random(size),
+        "repeated": rng.integers(0, 4, size).astype(float),
+        "signed": rng.normal(0, 1e6, size),
+        "float32": rng.gamma(2, 3, size).astype(np.float32).astype(float),
+    }
+
+    def batches(names):
+        for start in range(0, size, 300):
+            yield {name: columns[name][start : start + 300] for name in names}
+
+    spreads = quantiles.spreads(batches, list(columns), [1, 99])
+    for name, values in columns.items():
+        spread = spreads[name]
+        assert spread.percentiles == np.percentile(values, [1, 99]).tolist()
+        assert (spread.count, spread.low, spread.high) == (size, values.min(), values.max())
+
+
+def test_documents_are_read_in_bounded_batches(tmp_path, monkeypatch):
+    texts = [f"document {i} " + "é" * (i % 50) for i in range(5000)]
+    pq.write_table(pa.table({"lang": ["en", "de"] * 2500, "text": texts}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"text": ["x"]}), tmp_path / "b.parquet")  # without lang
+    monkeypatch.setattr(scan, "BATCH_BYTES", 20_000)
+    documents = scan.Documents.of([tmp_path / "a.parquet", tmp_path / "b.parquet"], ["lang"], None, True)
+    batches = list(documents.batches(["lang", "chars"]))
+    assert len(batches) > 10 and max(b.height for b in batches) < 1000  # one row group, many batches
+    lengths = pl.concat(batches)
+    assert lengths["chars"].to_list() == [len(t) for t in texts] + [1] and lengths["lang"][-1] is None
+    frame = documents.lazy()
+    assert frame.filter(pl.col("lang") == "de").select(pl.len()).collect(engine="streaming").item() == 2500
+    assert frame.head(3).collect(engine="streaming")["chars"].to_list() == [len(t) for t in texts[:3]]
 
 
 def test_badwords_are_masked_in_examples():

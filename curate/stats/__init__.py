@@ -1,5 +1,6 @@
 """Statistics of a run, from its ledgers and outputs: `compute_stats(OUT)` -> tables, written by
-`write_stats` as Parquet and one strict JSON file under OUT/report/, next to the shards."""
+`write_stats` as Parquet and one strict JSON file under OUT/report/, next to the shards. The
+documents are aggregated as they stream by (sources.py): memory follows the tables, not the run."""
 
 from __future__ import annotations
 
@@ -56,16 +57,17 @@ def compute_stats(out_dir: Path) -> Stats:
     run = load_outputs(out_dir, list(signals.numeric_signals()))
     funnel = tables.funnel(run)
     error_counts = errors.error_counts(run)
+    sites = tables.site_counts(run)
     result = {
         "funnel": funnel,
         "languages": tables.languages(run),
         "removals": tables.removal_matrix(run),
-        "domains": tables.domains(run),
-        "suffixes": tables.suffixes(run),
+        "domains": tables.domains(sites),
+        "suffixes": tables.suffixes(sites),
         "cluster_sizes": tables.cluster_sizes(run),
         "signals": signals.histograms(run),
         "audit_languages": audit.language_rates(run, funnel),
-        "audit_domains": audit.domain_rates(run),
+        "audit_domains": audit.domain_rates(run, sites),
         "examples": audit.examples(run),
         "errors": error_counts,
         "error_examples": errors.error_examples(run),

@@ -1,7 +1,8 @@
 """The filter audit: for each stage that removes documents, its removal rate per language and
 on the domains it hits hardest, against its overall rate, so that a list or heuristic that
 removes one language or one kind of site disproportionately stands out; and a few removed
-examples per stage for review, badwords masked."""
+examples per stage for review, badwords masked. The documents are aggregated in streaming passes:
+counts per domain and stage, and a pass per example for the smallest ids of each reason."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 
 import polars as pl
 
-from curate.stats.sources import RunOutputs, removed_excerpts
+from curate.stats.sources import RunOutputs, collect, removed_excerpts
 from curate.stats.tables import ALL, merge_counts, ratio
 
 DISPROPORTION = 2.0  # flagged: removal rate at least this many times the stage's overall rate
@@ -17,6 +18,7 @@ MIN_REMOVED = 3  # ... and at least this many documents removed (no flags on one
 TOP_DOMAINS = 5
 EXAMPLES = 3
 EXCERPT_CHARS = 300
+EXAMPLE_COLUMNS = ["id", "stage", "reason", "lang", "domain", "url"]
 
 
 AUDIT_LANGUAGE_SCHEMA = {
@@ -57,27 +59,34 @@ def language_rates(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def domain_rates(run: RunOutputs) -> pl.DataFrame:
+def domain_rates(run: RunOutputs, sites: pl.DataFrame) -> pl.DataFrame:
     """Per stage, the TOP_DOMAINS domains it removed most documents from: documents of the domain
-    that reached the stage (kept, or removed by it or a later stage), removed, rate."""
+    that reached the stage (kept, or removed by it or a later stage), removed, rate. `sites`: the
+    counts per domain and language (tables.site_counts)."""
     position = {stage: i for i, stage in enumerate(run.stages)}
-    removed = run.removed.filter(pl.col("stage").is_in(run.stages)).with_columns(
-        pl.col("stage").replace_strict(position, return_dtype=pl.Int64).alias("position")
-    )
-    kept = run.kept.group_by("domain").agg(pl.len().alias("kept"))
+    removed = collect(
+        run.removed.filter(pl.col("stage").is_in(run.stages))
+        .group_by("domain", "stage")
+        .agg(pl.len().alias("docs"))
+    ).with_columns(pl.col("stage").replace_strict(position, return_dtype=pl.Int64).alias("position"))
+    kept = sites.group_by("domain").agg(pl.col("kept_docs").sum().alias("kept"))
     rows = []
     for stage, index in position.items():
-        reached = removed.filter(pl.col("position") >= index).group_by("domain").agg(pl.len().alias("later"))
-        by_stage = (
-            removed.filter(pl.col("position") == index).group_by("domain").agg(pl.len().alias("removed"))
+        reached = (
+            removed.filter(pl.col("position") >= index)
+            .group_by("domain")
+            .agg(pl.col("docs").sum().alias("later"))
+        )
+        by_stage = removed.filter(pl.col("position") == index).select(
+            "domain", pl.col("docs").alias("removed")
         )
         table = (
             merge_counts([by_stage, reached, kept], ["domain"])
             .filter(pl.col("removed") > 0)
             .with_columns((pl.col("later") + pl.col("kept")).alias("entering"))
         )
-        total_removed = removed.filter(pl.col("position") == index).height
-        total_entering = removed.filter(pl.col("position") >= index).height + run.kept.height
+        total_removed = by_stage["removed"].sum()
+        total_entering = reached["later"].sum() + kept["kept"].sum()
         overall = total_removed / total_entering if total_entering else 0.0
         top = table.sort("removed", "domain", descending=[True, False]).head(TOP_DOMAINS)
         rows.append(
@@ -105,11 +114,33 @@ def mask_badwords(text: str, terms: list[str] | None) -> str:
     return text
 
 
+def _first(removed: pl.DataFrame) -> pl.DataFrame:
+    """The EXAMPLES removed documents of each (stage, reason) with the smallest ids, in that order."""
+    return (
+        removed.sort("stage", "reason", "id").group_by("stage", "reason", maintain_order=True).head(EXAMPLES)
+    )
+
+
+def _smallest_ids(removed: pl.LazyFrame) -> list[str]:
+    """The EXAMPLES smallest ids of each (stage, reason): a streaming pass for each, every pass the
+    smallest above the last one found."""
+    ids: list[str] = []
+    above = removed
+    for _ in range(EXAMPLES):
+        found = collect(above.group_by("stage", "reason").agg(pl.col("id").min().alias("found")))
+        ids += found["found"].to_list()
+        above = removed.join(found.lazy(), on=["stage", "reason"], nulls_equal=True).filter(
+            pl.col("id") > pl.col("found")
+        )
+    return ids
+
+
 def examples(run: RunOutputs) -> pl.DataFrame:
     """Up to EXAMPLES removed documents per (stage, reason), with an excerpt of the text when
     the run kept it (--keep-removed), badwords masked."""
-    removed = run.removed.sort("stage", "reason", "id")
-    picked = removed.group_by("stage", "reason", maintain_order=True).head(EXAMPLES)
+    removed = run.removed.select(EXAMPLE_COLUMNS)
+    # Every document with one of those ids, then the first of each (stage, reason) as if sorted whole.
+    picked = _first(collect(removed.filter(pl.col("id").is_in(_smallest_ids(removed)))))
     found = removed_excerpts(run.out_dir, picked["id"].to_list(), EXCERPT_CHARS)
     texts = {row["id"]: row for row in found.iter_rows(named=True)}
     excerpts = []

@@ -1,18 +1,24 @@
 """Distributions of the filters' signals, kept against removed documents, with the thresholds
-that decide on them."""
+that decide on them. The signals stream by in batches: a few passes find each one's percentiles
+(quantiles.py), one more counts its values per bin, so that memory holds bins, not documents."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from curate.stats.quantiles import Batches, spreads
+from curate.stats.scan import Documents
 from curate.stats.sources import RunOutputs
 from filters import FILTERS
 
 BINS = 30
+PERCENTILES = (1, 99)  # the range the bins cover; values beyond count in the end bins
 NUMERIC_KINDS = ("int", "float")
 
 
@@ -47,28 +53,53 @@ def _finite(values: pl.Series) -> np.ndarray:
     return array[np.isfinite(array)]
 
 
+def _batches(documents: Documents) -> Batches:
+    """Passes over the finite values of signals, of those that `documents` have."""
+
+    def batches(signals: list[str]) -> Iterator[dict[str, np.ndarray]]:
+        present = [s for s in signals if s in documents.schema]
+        for batch in documents.batches(present) if present else ():
+            yield {signal: _finite(batch[signal]) for signal in present}
+
+    return batches
+
+
+def _bin_counts(batches: Batches, bins: dict[str, tuple[float, float, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Per signal of `bins` (low, high, edges): its values counted per bin, those beyond low and
+    high in the end bins."""
+    counts = {signal: np.zeros(BINS, int) for signal in bins}
+    for batch in batches(list(bins)):
+        for signal, values in batch.items():
+            low, high, edges = bins[signal]
+            counts[signal] += np.histogram(np.clip(values, low, high), edges)[0]
+    return counts
+
+
 def histograms(run: RunOutputs) -> pl.DataFrame:
     """Per signal of a filter that ran: BINS equal bins between its 1st and 99th percentile
     (values outside go to the end bins), counts of kept and removed documents."""
     order = run.config.get("filters", {}).get("order", [])
-    rows = []
-    for signal, filter_name in numeric_signals().items():
-        if filter_name not in order or signal not in run.kept.columns:
-            continue
-        kept = _finite(run.kept[signal])
-        removed = _finite(run.removed[signal]) if signal in run.removed.columns else np.array([])
-        values = np.concatenate([kept, removed])
-        if not len(values):
-            continue
-        low, high = np.percentile(values, [1, 99])
+    drawn = {s: f for s, f in numeric_signals().items() if f in order and s in run.shards.schema}
+    # The duplicates dedup dropped carry no signals: the removed documents' are the stages' record's.
+    kept, removed = _batches(run.shards), _batches(run.removed_record)
+
+    def both(signals: list[str]) -> Iterator[dict[str, np.ndarray]]:
+        return chain(kept(signals), removed(signals))
+
+    bins = {}
+    for signal, spread in spreads(both, list(drawn), PERCENTILES).items():
+        low, high = spread.percentiles
         if high <= low:
-            low, high = float(values.min()), float(values.max()) + 1e-9
-        edges = np.linspace(low, high, BINS + 1)
+            low, high = spread.low, spread.high + 1e-9
+        bins[signal] = (low, high, np.linspace(low, high, BINS + 1))
+    counts = {"kept": _bin_counts(kept, bins), "removed": _bin_counts(removed, bins)}
+    rows = []
+    for signal, filter_name in drawn.items():
+        if signal not in bins:
+            continue
+        edges = bins[signal][2]
         bounds = thresholds_of(run.config, signal, filter_name)
-        for label, sample in (("kept", kept), ("removed", removed)):
-            counts = (
-                np.histogram(np.clip(sample, low, high), edges)[0] if len(sample) else np.zeros(BINS, int)
-            )
+        for label, per_signal in counts.items():
             rows += [
                 {
                     "filter": filter_name,
@@ -76,7 +107,7 @@ def histograms(run: RunOutputs) -> pl.DataFrame:
                     "outcome": label,
                     "bin_start": float(edges[i]),
                     "bin_end": float(edges[i + 1]),
-                    "count": int(counts[i]),
+                    "count": int(per_signal[signal][i]),
                     "thresholds": ", ".join(f"{k} = {v:g}" for k, v in bounds.items()),
                 }
                 for i in range(BINS)

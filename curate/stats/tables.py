@@ -1,5 +1,7 @@
 """The statistics tables: the funnel per language, the language x reason matrix, languages,
-domains and public suffixes, dedup's cluster sizes. All polars, from `RunOutputs`.
+domains and public suffixes, dedup's cluster sizes. All polars, from `RunOutputs`: the ledgers'
+sums, or streaming aggregations of the documents (one pass over the shards and one over the removed
+documents give the counts per domain and language that the domain and suffix tables sum).
 
 Null-safe throughout: documents without a URL have no domain, and counts are merged by grouping
 (null keys group together, where a join would not match them); a rate over nothing is null, not
@@ -7,16 +9,15 @@ NaN or infinity."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import polars as pl
 
 from curate.domains import public_suffix
-from curate.stats.sources import RunOutputs
+from curate.stats.sources import RunOutputs, collect
 
 METRICS = ("docs", "chars", "words", "bytes")
 ALL = "all"  # the language of rows that sum over every language
 EARLY_STAGES = ("read", "url", "extract")  # their documents have no text and no language yet
+SITE_COUNTS = ("kept_docs", "kept_chars", "removed_docs")
 
 
 def ratio(numerator: str | pl.Expr, denominator: str | pl.Expr) -> pl.Expr:
@@ -104,45 +105,51 @@ def languages(run: RunOutputs) -> pl.DataFrame:
     ).sort("chars", "lang", descending=[True, False])
 
 
-def _by_site(run: RunOutputs, key: str) -> pl.DataFrame:
-    kept = run.kept.group_by(key, "lang").agg(
+def site_counts(run: RunOutputs) -> pl.DataFrame:
+    """Kept documents and characters, and removed documents (those with text), per domain and
+    language: what the domain, suffix and audit tables aggregate."""
+    kept = run.kept.group_by("domain", "lang").agg(
         pl.len().alias("kept_docs"), pl.col("chars").sum().alias("kept_chars")
     )
-    removed = run.removed.group_by(key, "lang").agg(pl.len().alias("removed_docs"))
-    per_language = merge_counts([kept, removed], [key, "lang"])
-    overall = per_language.group_by(key).agg(pl.col("kept_docs", "kept_chars", "removed_docs").sum())
+    removed = run.removed.group_by("domain", "lang").agg(pl.len().alias("removed_docs"))
+    return merge_counts([collect(kept), collect(removed)], ["domain", "lang"])
+
+
+def _by_site(per_language: pl.DataFrame, key: str) -> pl.DataFrame:
+    overall = per_language.group_by(key).agg(pl.col(SITE_COUNTS).sum())
     table = pl.concat(
         [overall.with_columns(pl.lit(ALL).alias("lang")).select(per_language.columns), per_language]
     )
     total = pl.col("kept_docs") + pl.col("removed_docs")
+    # lang last: a site's languages with as many kept documents come in one order, run after run.
     return table.with_columns(ratio("removed_docs", total).alias("removal_rate")).sort(
-        pl.col("lang") != ALL, "kept_docs", key, descending=[False, True, False]
+        pl.col("lang") != ALL, "kept_docs", key, "lang", descending=[False, True, False, False]
     )
 
 
-def domains(run: RunOutputs) -> pl.DataFrame:
+def domains(sites: pl.DataFrame) -> pl.DataFrame:
     """Kept documents and characters, and removed documents, per registered domain: over all
-    languages (lang = all) and per language. Removed: documents that had text."""
-    return _by_site(run, "domain")
+    languages (lang = all) and per language, from `site_counts`. Removed: documents that had text."""
+    return _by_site(sites, "domain")
 
 
-def suffixes(run: RunOutputs) -> pl.DataFrame:
+def suffixes(sites: pl.DataFrame) -> pl.DataFrame:
     """The same per public suffix (the top-level domain, or co.uk and the like)."""
     suffix = pl.col("domain").map_elements(public_suffix, return_dtype=pl.String).alias("suffix")
-    with_suffix = dataclasses.replace(
-        run, kept=run.kept.with_columns(suffix), removed=run.removed.with_columns(suffix)
-    )
-    return _by_site(with_suffix, "suffix")
+    return _by_site(sites.group_by(suffix, "lang").agg(pl.col(SITE_COUNTS).sum()), "suffix")
 
 
 def cluster_sizes(run: RunOutputs) -> pl.DataFrame:
     """How many kept documents stand for a cluster of each size (1: no duplicate found)."""
-    if "dup_cluster_size" not in run.kept.columns:
+    if "dup_cluster_size" not in run.kept.collect_schema().names():
         return pl.DataFrame(schema={"cluster_size": pl.Int64, "clusters": pl.UInt32, "documents": pl.Int64})
-    return (
+    sizes = (
         run.kept.drop_nulls("dup_cluster_size")
         .group_by(pl.col("dup_cluster_size").cast(pl.Int64).alias("cluster_size"))
         .agg(pl.len().alias("clusters"))
+    )
+    return (
+        collect(sizes)
         .with_columns((pl.col("cluster_size") * pl.col("clusters")).alias("documents"))
         .sort("cluster_size")
     )
