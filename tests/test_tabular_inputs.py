@@ -187,3 +187,25 @@ def test_binary_text_column_is_decoded(tmp_path):
 def _read(path) -> list[Record]:
     with read_input(str(path), ReadConfig()) as opened:
         return list(opened.records)
+
+
+def test_a_row_group_pyarrow_cannot_decode_is_one_error_and_the_next_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "groups.parquet"
+    pq.write_table(pa.table({"text": [f"row {i}" for i in range(6)]}), path, row_group_size=2)
+    iter_batches = pq.ParquetFile.iter_batches
+
+    def failing_second_group(self, batch_size, row_groups, **kwargs):
+        if row_groups == [1]:
+            raise OSError("Corrupt snappy compressed data")  # what pyarrow raises on a bad page
+        return iter_batches(self, batch_size, row_groups, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", failing_second_group)
+    records = _read(path)
+    assert [r.text or r.error for r in records] == ["row 0", "row 1", "bad_row_group", "row 4", "row 5"]
+
+
+def test_a_file_that_only_starts_like_parquet_fails_alone_in_one_line(tmp_path):
+    path = tmp_path / "fake.parquet"
+    path.write_bytes(b"PAR1" + bytes(range(256)) * 4)
+    result = run([path], tmp_path / "out")
+    assert result.failed and "not a readable Parquet file" in result.tasks[0].failure

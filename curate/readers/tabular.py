@@ -152,19 +152,21 @@ def iter_parquet_records(location: str, config: ReadConfig) -> Iterator[Record]:
             parquet = pq.ParquetFile(fh, buffer_size=PARQUET_READ_BUFFER)
         except Exception as exc:  # a footer pyarrow cannot read: the whole input fails, in one line
             raise CurateError(f"{location}: not a readable Parquet file ({exc})") from None
-        first_row = 0
+        group_start = 0  # the file's row number of the row group's first row
         for group in range(parquet.metadata.num_row_groups):
             meta = parquet.metadata.row_group(group)
             batch_rows = PARQUET_BATCH_BYTES * meta.num_rows // max(1, meta.total_byte_size)
+            row = group_start
             try:
                 batches = parquet.iter_batches(max(1, min(PARQUET_BATCH_ROWS, batch_rows)), [group])
                 for batch in batches:
-                    yield from _batch_records(batch, config, first_row)
-                    first_row += batch.num_rows
+                    yield from _batch_records(batch, config, row)
+                    row += batch.num_rows
             except CurateError:
                 raise
             except Exception:  # pyarrow cannot decode (the rest of) this row group: one error
                 yield Record(id=f"row_group@{group}", error="bad_row_group")
+            group_start += meta.num_rows
 
 
 def _batch_records(batch: pa.RecordBatch, config: ReadConfig, first_row: int) -> Iterator[Record]:
@@ -201,11 +203,12 @@ def _without_large_texts(batch: pa.RecordBatch, config: ReadConfig) -> tuple[pa.
 
 
 def _is_text_type(kind: pa.DataType) -> bool:
+    types = pa.types
     return (
-        pa.types.is_string(kind)
-        or pa.types.is_large_string(kind)
-        or pa.types.is_binary(kind)
-        or (pa.types.is_large_binary(kind))
+        types.is_string(kind)
+        or types.is_large_string(kind)
+        or types.is_binary(kind)
+        or types.is_large_binary(kind)
     )
 
 
