@@ -11,3 +11,9 @@ class UsageError(CurateError):
     """Bad arguments or configuration: nothing was written."""
 
     exit_code = 2
+
+
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """The first line of an exception's message, cut to `limit` characters (for one-line reports)."""
+    text = str(exc)
+    return text.splitlines()[0][:limit] if text else ""

@@ -12,7 +12,7 @@ from typing import Any
 from curate.config import FiltersConfig
 from curate.errors import UsageError
 from curate.extract import TIMEOUT, TOO_LARGE
-from curate.step_failures import StepFailure
+from curate.step_failures import StepFailure, each_or_failure
 from filters import FILTERS, Badwords, BadwordsUnavailableError, BatchFilter, TextFeatures, UrlFilter
 from filters.c4 import TEXT
 from filters.time_bound import TimeBound
@@ -104,17 +104,7 @@ def _judge_isolated(
 ) -> list[Verdict | StepFailure]:
     """The filter over the batch; if it raises, one document at a time, so that only the
     documents it raises on are lost (as `<filter>_failed` errors)."""
-    try:
-        return list(_judge(batch_filter, bound, docs))
-    except Exception:
-        pass
-    verdicts: list[Verdict | StepFailure] = []
-    for doc in docs:
-        try:
-            verdicts.append(_judge(batch_filter, bound, [doc])[0])
-        except Exception as exc:
-            verdicts.append(StepFailure(batch_filter.name, exc))
-    return verdicts
+    return each_or_failure(batch_filter.name, docs, lambda some: _judge(batch_filter, bound, some))
 
 
 class UrlStage:

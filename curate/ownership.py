@@ -71,12 +71,13 @@ def plan_inputs(
     A different set than OUT holds is refused unless `force` (replace) or `add`."""
     if not earlier:
         return inputs
+    held, given = set(earlier), set(inputs)
+    new = [location for location in inputs if location not in held]
     if add:
-        return earlier + [location for location in inputs if location not in set(earlier)]
-    if force or set(earlier) == set(inputs):
+        return earlier + new
+    if force or held == given:
         return inputs
-    new = [location for location in inputs if location not in set(earlier)]
-    gone = [location for location in earlier if location not in set(inputs)]
+    gone = [location for location in earlier if location not in given]
     differences = (f"{len(new)} new, e.g. {new[0]}" if new else "") + (
         f"{'; ' if new else ''}{len(gone)} missing, e.g. {gone[0]}" if gone else ""
     )

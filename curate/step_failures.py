@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,22 @@ def failed_reason(stage: str) -> str:
     return f"{stage}_failed"
 
 
-def copy_columns(columns: dict[str, list]) -> dict[str, list]:
-    return {name: list(values) for name, values in columns.items()}
+def each_or_failure(
+    step: str, items: list[Item], judge: Callable[[list[Item]], list[T]]
+) -> list[T | StepFailure]:
+    """`judge(items)`, one result per item; if it raises, `judge([item])` for each item, and an
+    item it still raises on gets a StepFailure of `step` instead of a result."""
+    try:
+        return list(judge(items))
+    except Exception:
+        pass
+    results: list[T | StepFailure] = []
+    for item in items:
+        try:
+            results.append(judge([item])[0])
+        except Exception as exc:
+            results.append(StepFailure(step, exc))
+    return results
 
 
 def run_isolated(
@@ -41,24 +56,20 @@ def run_isolated(
 ) -> list[T | StepFailure]:
     """`apply(columns)` (which fills columns in place and returns one result per document) over
     the batch, else per document; `columns` gets the filled values of every document that passed."""
-    attempt = copy_columns(columns)
-    try:
-        results: list[T | StepFailure] = list(apply(attempt))
-    except Exception:
-        results = [_apply_one(step, columns, i, apply) for i in range(len(columns["id"]))]
-    else:
-        columns.update(attempt)
-    return results
+    count = len(columns["id"])
 
+    def apply_to(rows: list[int]) -> list[T]:
+        whole = len(rows) == count
+        part = {
+            name: list(values) if whole else [values[i] for i in rows] for name, values in columns.items()
+        }
+        results = apply(part)  # on a copy: what it filled is kept only if it returns
+        if whole:
+            columns.update(part)
+        else:
+            for name, values in part.items():
+                for i, value in zip(rows, values):
+                    columns[name][i] = value
+        return results
 
-def _apply_one(
-    step: str, columns: dict[str, list], index: int, apply: Callable[[dict[str, list]], list[T]]
-) -> T | StepFailure:
-    single = {name: values[index : index + 1] for name, values in columns.items()}
-    try:
-        result = apply(single)[0]
-    except Exception as exc:
-        return StepFailure(step, exc)
-    for name, values in single.items():
-        columns[name][index] = values[0]
-    return result
+    return each_or_failure(step, list(range(count)), apply_to)

@@ -20,7 +20,7 @@ from curate.dedup.signatures import SignatureWriter, minhash_params, signatures_
 from curate.document import DOCUMENT_SCHEMA, UNDETERMINED_LANG, Record
 from curate.domains import registered_domain
 from curate.error_log import ErrorLog, error_log_path
-from curate.errors import CurateError
+from curate.errors import CurateError, first_line
 from curate.extract import EMPTY_TEXT, TOO_LARGE, Extractor
 from curate.filter_stage import FilterStage, Removal, UrlStage
 from curate.langid_stage import LangidStage
@@ -29,7 +29,7 @@ from curate.readers import read_input
 from curate.record_ids import DUPLICATE_ID, UniqueIds, safe_lang
 from curate.removed import SIZE_COLUMNS, RemovedWriter, document_sizes, removed_files, text_sizes
 from curate.shards import TMP_SUFFIX, PartitionedWriter
-from curate.step_failures import StepFailure, failed_reason, run_isolated
+from curate.step_failures import StepFailure, each_or_failure, failed_reason, run_isolated
 
 BATCH_DOCS = 1000
 SIGNAL_COLUMNS = DOCUMENT_SCHEMA.names[DOCUMENT_SCHEMA.names.index("text") + 1 :]
@@ -189,22 +189,27 @@ class _Batch:
     def _write_signatures(self, table: pa.Table, sizes: pa.Table) -> tuple[pa.Table, pa.Table]:
         """Signatures of the table's documents; one that cannot be signed is a `signatures_failed`
         error and is not staged (dedup could not see it)."""
-        try:
-            self.signatures.write(table, sizes)
-            return table, sizes
-        except Exception:
-            pass
+
+        def sign(rows: list[int]) -> list[None]:
+            if len(rows) == table.num_rows:
+                self.signatures.write(table, sizes)
+            else:
+                picked = pa.array(rows, pa.int64())
+                self.signatures.write(table.take(picked), sizes.take(picked))
+            return [None] * len(rows)
+
         good = []
-        for i in range(table.num_rows):
-            try:
-                self.signatures.write(table.slice(i, 1), sizes.slice(i, 1))
+        for i, result in enumerate(each_or_failure(SIGNATURES_STEP, list(range(table.num_rows)), sign)):
+            if not isinstance(result, StepFailure):
                 good.append(i)
-            except Exception as exc:
-                row = table.slice(i, 1).to_pylist()[0]
-                self.books.error(
-                    SIGNATURES_STEP, failed_reason(SIGNATURES_STEP), sizes["bytes"][i].as_py(),
-                    row["id"], row["url"], exc, row["lang"],
-                )  # fmt: skip
+                continue
+            row = table.slice(i, 1).to_pylist()[0]
+            self.books.error(
+                SIGNATURES_STEP, result.reason, sizes["bytes"][i].as_py(),
+                row["id"], row["url"], result.error, row["lang"],
+            )  # fmt: skip
+        if len(good) == table.num_rows:
+            return table, sizes
         rows = pa.array(good, pa.int64())  # typed: an empty list would be a null array, which take refuses
         return table.take(rows), sizes.take(rows)
 
@@ -374,5 +379,4 @@ def describe_failure(location: str, exc: Exception) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         return f"{location}: cannot write its output: {exc}"
-    message = str(exc).splitlines()[0][:300] if str(exc) else ""
-    return f"{location}: failed: {type(exc).__name__}: {message}"
+    return f"{location}: failed: {type(exc).__name__}: {first_line(exc)}"

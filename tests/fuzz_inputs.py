@@ -820,16 +820,7 @@ def warc_files(draw, allow_damage: bool = True, max_records: int = 6) -> WarcFil
     salt = draw(st.integers(0, 10**9))
     records = []
     if draw(st.booleans()):
-        records.append(
-            WarcRecord(
-                type="warcinfo",
-                url=None,
-                record_id=unique_record_id(999, salt)[0],
-                status_line=None,
-                http_headers=(),
-                body=b"software: curate-fuzz\r\nformat: WARC File Format 1.0\r\n",
-            )
-        )
+        records.append(warcinfo_record(salt, b"software: curate-fuzz\r\nformat: WARC File Format 1.0\r\n"))
     for n in range(draw(st.integers(1, max_records))):
         if draw(st.booleans()):
             record = draw(valid_html_record(n, salt))
@@ -840,6 +831,18 @@ def warc_files(draw, allow_damage: bool = True, max_records: int = 6) -> WarcFil
         records.append(draw(damage(record, allow_damage)))
     layout = draw(st.sampled_from(WARC_LAYOUTS))
     return WarcFile(tuple(records), layout, "warc", draw(st.sampled_from(["WARC/1.0", "WARC/1.1"])))
+
+
+def warcinfo_record(salt: int, body: bytes) -> WarcRecord:
+    """The file's leading warcinfo record, with an id no other record of the file has."""
+    return WarcRecord(
+        type="warcinfo",
+        url=None,
+        record_id=unique_record_id(999, salt)[0],
+        status_line=None,
+        http_headers=(),
+        body=body,
+    )
 
 
 @st.composite
@@ -880,16 +883,7 @@ def wet_record(draw, n: int, salt: int) -> WarcRecord:
 @st.composite
 def wet_files(draw, allow_damage: bool = True) -> WarcFile:
     salt = draw(st.integers(0, 10**9))
-    records = [
-        WarcRecord(
-            type="warcinfo",
-            url=None,
-            record_id=unique_record_id(999, salt)[0],
-            status_line=None,
-            http_headers=(),
-            body=b"software: curate-fuzz\r\n",
-        )
-    ]
+    records = [warcinfo_record(salt, b"software: curate-fuzz\r\n")]
     for n in range(draw(st.integers(1, 6))):
         records.append(draw(damage(draw(wet_record(n, salt)), allow_damage)))
     return WarcFile(tuple(records), draw(st.sampled_from(WET_LAYOUTS)), "wet")

@@ -1,6 +1,6 @@
 """What an executor yields for a job that did not return: it raised, or its worker died."""
 
-from curate.errors import CurateError
+from curate.errors import CurateError, first_line
 
 
 class JobFailed(CurateError):
@@ -13,5 +13,4 @@ class WorkerLost(JobFailed):
 
 
 def job_failed(exc: BaseException) -> JobFailed:
-    message = str(exc).splitlines()[0][:300] if str(exc) else ""
-    return JobFailed(f"the job raised {type(exc).__name__}: {message}")
+    return JobFailed(f"the job raised {type(exc).__name__}: {first_line(exc)}")
