@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from curate import SCHEMA_VERSION
 from filters import FILTERS
@@ -48,6 +49,36 @@ DOCUMENT_SCHEMA = pa.schema(
     ],
     metadata={"curate.schema_version": SCHEMA_VERSION},
 )
+
+SIZE_COLUMNS = ("chars", "words", "bytes")
+# The removed-document record (curate.pipeline.removed): a document's columns, where it left, its size.
+REMOVED_SCHEMA = pa.schema(
+    [
+        *DOCUMENT_SCHEMA,
+        pa.field("stage", pa.string()),
+        pa.field("reason", pa.string()),
+        pa.field("chars", pa.int64()),
+        pa.field("words", pa.int64()),
+        pa.field("bytes", pa.int64()),
+    ],
+    metadata=DOCUMENT_SCHEMA.metadata,
+)
+
+
+def text_sizes(text: str) -> tuple[int, int, int]:
+    """(characters, whitespace-separated words, UTF-8 bytes) of a text."""
+    return len(text), len(text.split()), len(text.encode("utf-8", "surrogatepass"))
+
+
+def document_sizes(texts: pa.ChunkedArray) -> pa.Table:
+    """The columns of SIZE_COLUMNS for a column of texts, counted as `text_sizes` counts them."""
+    return pa.table(
+        {
+            "chars": pc.utf8_length(texts).cast(pa.int64()),
+            "words": pa.array([len(text.split()) for text in texts.to_pylist()], pa.int64()),
+            "bytes": pc.binary_length(texts).cast(pa.int64()),
+        }
+    )
 
 
 @dataclass

@@ -18,7 +18,14 @@ from urllib.parse import unquote
 import fsspec
 
 from curate.errors import UsageError
-from curate.readers.streams import is_remote
+
+REMOTE_PREFIXES = ("http://", "https://", "s3://", "gs://", "gcs://", "az://", "abfs://")
+
+
+def is_remote(location: str) -> bool:
+    """True for a URL that fsspec opens (the local side has paths only)."""
+    return location.startswith(REMOTE_PREFIXES)
+
 
 INPUT_SUFFIXES = (
     ".warc", ".warc.gz", ".arc", ".arc.gz", ".wet", ".wet.gz", ".wat", ".wat.gz",

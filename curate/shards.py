@@ -1,8 +1,5 @@
-"""Parquet shards: zstd, size-bounded, one folder per language, written atomically, read back one
-row group at a time.
-
-A file is written under a hidden temporary name and renamed into place only once complete, so a
-reader never sees a partial shard and a killed run leaves only `.tmp` files, which are cleaned up.
+"""Parquet shards: zstd, size-bounded, one folder per language, written atomically (a shard is
+renamed into place once complete: see curate.atomic), read back one row group at a time.
 
 Folders: the final shards are `lang-xx/` (and the exclusion shards `reason-xx/`), not Hive's
 `lang=xx/`: their files hold the `lang` column, and a Hive key that repeats a column of the files
@@ -14,32 +11,18 @@ The staged files, read by curate only, keep `lang=xx/`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from curate.atomic import tmp_path_for
 from curate.config import OutputConfig
 
-SHARDS_DIR = "shards"  # the final shards, under OUT
-TMP_SUFFIX = ".tmp"
 HIVE = "="  # staged/lang=xx/
 LABEL = "-"  # shards/lang-xx/, excluded/reason-xx/: see the module docstring
-
-
-def tmp_path_for(final: Path) -> Path:
-    """The hidden temporary name a file is written under before it is renamed to `final`."""
-    return final.with_name(f".{final.name}{TMP_SUFFIX}")
-
-
-def write_atomically(final: Path, write: Callable[[Path], object]) -> Path:
-    """`write(tmp)` the whole file under its temporary name, then rename it to `final`."""
-    tmp = tmp_path_for(final)
-    write(tmp)
-    os.replace(tmp, final)
-    return final
 
 
 def partition_dir(root: Path, value: str, key: str = "lang", separator: str = HIVE) -> Path:
@@ -167,8 +150,3 @@ class PartitionedWriter:
     def abort(self) -> None:
         for writer in self.writers.values():
             writer.abort()
-
-
-def remove_tmp_files(root: Path) -> None:
-    for tmp in root.rglob(f".*{TMP_SUFFIX}"):
-        tmp.unlink(missing_ok=True)

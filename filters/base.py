@@ -3,6 +3,8 @@
 `compute(docs)` -> {signal name: one value per document}; `decide(signals, langs)` -> one removal
 reason (or None: keep) per document, from the thresholds of each document's language. Thresholds
 are a dataclass per filter; `per_language` overrides replace some of its fields for one language.
+A filter that edits text (C4 drops lines) sets `REWRITES` and implements `rewrite`, which gives the
+signals and the new text together (they come from one pass over the lines).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class BatchFilter(Generic[T]):
     Thresholds: ClassVar[type]
     SIGNALS: ClassVar[dict[str, str]]  # signal column -> int, float, bool, str or list[str]
     LANGUAGE_DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {}  # built-in per-language overrides
+    REWRITES: ClassVar[bool] = False  # True: the text of a document it keeps becomes `rewrite`'s
 
     def __init__(self, thresholds: T | None = None, per_language: dict[str, dict[str, Any]] | None = None):
         self.thresholds: T = thresholds if thresholds is not None else self.Thresholds()
@@ -43,11 +46,23 @@ class BatchFilter(Generic[T]):
     def reason(self, signals: dict[str, Any], thresholds: T, doc: TextFeatures) -> str | None:
         raise NotImplementedError
 
+    def rewrite(self, doc: TextFeatures) -> tuple[dict[str, Any], str]:
+        """The document's signals and its text as this filter rewrites it (only with REWRITES)."""
+        raise NotImplementedError
+
     def compute(
         self, docs: Sequence[TextFeatures], bound: TimeBound = NO_BOUND
     ) -> list[dict[str, Any] | None]:
         """Signals per document, each computed under `bound`: None for a document out of time."""
         return [bound.run(self.signals, doc) for doc in docs]
+
+    def compute_rewriting(
+        self, docs: Sequence[TextFeatures], bound: TimeBound = NO_BOUND
+    ) -> list[tuple[dict[str, Any], str | None] | None]:
+        """(signals, rewritten text or None: unchanged) per document; None for one out of time."""
+        if not self.REWRITES:
+            return [None if signals is None else (signals, None) for signals in self.compute(docs, bound)]
+        return [bound.run(self.rewrite, doc) for doc in docs]
 
     def decide(self, signals: Sequence[dict[str, Any]], docs: Sequence[TextFeatures]) -> list[str | None]:
         return [self.reason(s, self.thresholds_for(d.lang), d) for s, d in zip(signals, docs)]

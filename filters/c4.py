@@ -32,7 +32,6 @@ POLICY_PHRASES = (
 SENTENCE_END = re.compile(
     r"[.!?。！？](?:(?<=[.!?])[.!?]*['\"”’)\]]*\s+(?=\S)|(?<=[。！？])[。！？]*['\"”’」』)\]]*\s*(?=\S))"
 )
-TEXT = "text"  # the rewritten text travels with the signals under this key
 
 
 @dataclass(frozen=True)
@@ -62,8 +61,12 @@ class C4Quality(BatchFilter[C4Thresholds]):
     # Lines of unspaced languages have no whitespace-separated words to count.
     LANGUAGE_DEFAULTS = {lang: {"min_words_per_line": None} for lang in UNSPACED_LANGUAGES}
     SIGNALS = {"c4_lines_removed": "int", "c4_sentences": "int", "c4_page_rule": "str"}
+    REWRITES = True  # the lines it keeps are the document's text
 
     def signals(self, doc: TextFeatures) -> dict[str, Any]:
+        return self.rewrite(doc)[0]
+
+    def rewrite(self, doc: TextFeatures) -> tuple[dict[str, Any], str]:
         t = self.thresholds_for(doc.lang)
         kept: list[str] = []
         sentences = 0
@@ -106,12 +109,12 @@ class C4Quality(BatchFilter[C4Thresholds]):
                 continue
             sentences += count_sentences(line)
             kept.append(line)
-        return {
+        signals = {
             "c4_lines_removed": len(lines) - len(kept),
             "c4_sentences": sentences,
             "c4_page_rule": page_reason,
-            TEXT: "\n".join(kept).strip(),
         }
+        return signals, "\n".join(kept).strip()
 
     def reason(self, s: dict[str, Any], t: C4Thresholds, doc: TextFeatures) -> str | None:
         if s["c4_page_rule"]:

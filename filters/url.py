@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curate.domains import host_of
 from filters.ranges import allowing
+from filters.url_parts import host_of
 
 URL_WORD = re.compile(r"[a-z0-9]+")
 DEFAULT_BANNED_WORDS = ("porn", "porno", "xxx", "hentai", "nsfw", "xvideos", "camgirl")

@@ -46,7 +46,7 @@ MEASUREMENTS: dict[str, Callable[[Path, Path], int]] = {
     **MEMORY_MEASUREMENTS,
 }
 PRELOAD: dict[str, tuple[str, ...]] = {**EXTRACT_PRELOAD, **PIPELINE_PRELOAD, **MEMORY_PRELOAD}
-CURATE_PRELOAD = ("curate.run",)
+CURATE_PRELOAD = ("curate.pipeline.run",)
 
 
 # Benchmarks by name, each a flag; the first is the default.

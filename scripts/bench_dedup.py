@@ -83,7 +83,8 @@ def _write_scale_signatures(out_dir: Path, documents: int, seed: int = 0) -> tup
 
     from curate.dedup.files import write_sealed
     from curate.dedup.minhash import MinHashParams
-    from curate.dedup.signatures import EXACT_KEY, URL_KEY, band_columns, signature_schema, signatures_path
+    from curate.dedup.signatures import EXACT_KEY, URL_KEY, band_columns, signature_schema
+    from curate.layout import OutputLayout
 
     params = MinHashParams()
     bands = band_columns(params)
@@ -133,7 +134,7 @@ def _write_scale_signatures(out_dir: Path, documents: int, seed: int = 0) -> tup
             }
         ).select(schema.names)
         task = f"task-{t:03d}"
-        write_sealed(table.cast(schema), signatures_path(out_dir, task))
+        write_sealed(table.cast(schema), OutputLayout(out_dir).signatures(task))
         tasks.append(task)
         previous = {**keys, "lang": lang}
         del table
@@ -146,9 +147,11 @@ def _cluster_child(out_dir: Path, tasks: list[str]) -> dict[str, Any]:
 
     from curate.config import DedupConfig
     from curate.dedup.run import run_dedup
+    from curate.executors.local import LocalExecutor
+    from curate.layout import OutputLayout
 
     started = time.perf_counter()
-    decisions = run_dedup(out_dir, tasks, DedupConfig())
+    decisions = run_dedup(OutputLayout(out_dir), tasks, DedupConfig(), LocalExecutor())
     seconds = time.perf_counter() - started
     removed = decisions.filter(~decisions["kept"]).group_by("reason").len()
     return {

@@ -49,7 +49,7 @@ def _measure_curate(path: Path, out_dir: Path, in_process: bool = False, full: b
     """curate's pipeline: read, extract, staged Parquet, ledger, shards; with `full`, language ID
     and the filters too. Returns the documents extracted (kept + removed by later stages)."""
     from curate.config import Config
-    from curate.run import run_pipeline
+    from curate.pipeline.run import run_pipeline
 
     config = Config()
     config.langid.enabled = config.filters.enabled = full

@@ -25,11 +25,11 @@ def _texts(shared: Path) -> list[str]:
 def _our_chain(shared: Path):
     from curate.config import Config
     from curate.document import DOCUMENT_SCHEMA
-    from curate.filter_stage import FilterStage
+    from curate.pipeline.steps.filters import FilterStep
 
     config = Config()
     config.filters.badwords_dir = str(shared / "ldnoobw")
-    stage = FilterStage(config.filters)
+    stage = FilterStep(config.filters)
 
     def run(texts: list[str]) -> int:
         columns = {name: [None] * len(texts) for name in DOCUMENT_SCHEMA.names}

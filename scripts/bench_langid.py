@@ -53,19 +53,19 @@ def _best_rate(run, documents: int, repeat: int) -> float:
 def bench_langid(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Language-ID stage throughput against a bare fastText predict loop on the same texts."""
     from curate.config import LangidConfig
-    from curate.langid_stage import LangidStage
+    from curate.pipeline.steps.language import LanguageStep
 
     texts = load_texts(_shared(args))["web"] * 2
     rounds = 5 * args.repeat  # short rounds, many of them: the best of each is robust to noise
-    full_stage = LangidStage(LangidConfig(prefix_chars=0))
-    default_stage = LangidStage(LangidConfig())
+    full_stage = LanguageStep(LangidConfig(prefix_chars=0))
+    default_stage = LanguageStep(LangidConfig())
     model = full_stage.identifier.model
 
     def bare() -> None:
         for i in range(0, len(texts), BATCH):
             model.predict([t.replace("\n", " ") for t in texts[i : i + BATCH]])
 
-    def stage(which: LangidStage):
+    def stage(which: LanguageStep):
         def run() -> None:
             for i in range(0, len(texts), BATCH):
                 chunk = texts[i : i + BATCH]

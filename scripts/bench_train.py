@@ -54,8 +54,8 @@ def measure_training(preset: str, device: str, precision: str, steps: int, workd
     import numpy as np
     import torch
 
+    from curate.config import ModelConfig, PretrainConfig
     from curate.train.budget import flops_per_token
-    from curate.train.settings import ModelConfig, PretrainConfig
     from curate.train.trainer import TokenData, Trainer
 
     layers, d_model, heads, d_ff, context, vocab, batch = PRESETS[preset]

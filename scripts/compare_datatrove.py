@@ -27,7 +27,7 @@ DEFAULT_DATA = REPO.parent / "shared" / "data"
 def load_texts(data: Path) -> list[str]:
     """The shared Common Crawl text sample and the text curate extracts from the shared crawls."""
     from curate.config import Config
-    from curate.run import run_pipeline
+    from curate.pipeline.run import run_pipeline
 
     with gzip.open(data / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz", "rt") as fh:
         texts = [json.loads(line)["text"] for line in fh]

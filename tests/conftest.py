@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from curate.config import Config
-from curate.run import RunResult, run_pipeline
+from curate.pipeline.run import RunResult, run_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -13,7 +13,7 @@ from curate.domains import registered_domain
 from curate.errors import UsageError
 from curate.inputs import expand_inputs, resolve_against
 from curate.ledger import Ledger, LedgerInvariantError
-from curate.markers import _sha256, config_hash, named_files
+from curate.pipeline.resume import _sha256, config_hash, named_files
 from filters import QualityThresholds, UrlThresholds
 from filters.badwords import ENV_VAR as BADWORDS_ENV
 from langid.model import ENV_VAR as LID_ENV

@@ -15,8 +15,10 @@ from curate.config import Config
 from curate.dedup.files import StageFileError
 from curate.dedup.normalize import normalize_text
 from curate.dedup.run import read_clusters, run_dedup
-from curate.dedup.signatures import normalize_url, signatures_path
-from curate.task import task_id_for
+from curate.dedup.signatures import normalize_url
+from curate.executors.local import LocalExecutor
+from curate.layout import OutputLayout
+from curate.pipeline.task import task_id_for
 from tests.conftest import WARC_DIR, ledger, run, shards
 from tests.generated import pair_with_jaccard, random_words
 
@@ -93,7 +95,7 @@ def test_every_kind_of_duplicate_is_removed_with_its_reason(tmp_path, corpus):
     assert sizes == {"d0": 2, "d1": 1, "d3": 1, "d4-recrawl": 2, "d5": 1, "d5-de": 1, "near2": 2}
     assert (docs["dup_cluster_id"] == docs["id"]).all()  # a cluster is named by the document it keeps
 
-    clusters = read_clusters(out).filter(~pl.col("kept"))
+    clusters = read_clusters(OutputLayout(out)).filter(~pl.col("kept"))
     removed = {r["id"]: (r["reason"], r["cluster_id"]) for r in clusters.iter_rows(named=True)}
     assert removed == {
         "mirror0": ("exact_duplicate", "d0"),
@@ -116,7 +118,7 @@ def test_languages_are_deduplicated_apart_unless_asked(tmp_path, corpus):
     run([path], tmp_path / "apart", dedup_config())
     run([path], tmp_path / "across", dedup_config(cross_language=True))
     assert {"d5", "d5-de"} <= set(shards(tmp_path / "apart")["id"])
-    across = read_clusters(tmp_path / "across")
+    across = read_clusters(OutputLayout(tmp_path / "across"))
     assert across.filter(pl.col("id") == "d5")["cluster_id"].to_list() == ["d5"]  # smallest id wins a tie
     assert across.filter(pl.col("id") == "d5-de")["reason"].to_list() == ["exact_duplicate"]
 
@@ -124,7 +126,7 @@ def test_languages_are_deduplicated_apart_unless_asked(tmp_path, corpus):
 def test_switching_kinds_off(tmp_path, corpus):
     path, _ = corpus
     run([path], tmp_path / "out", dedup_config(url=False, near=False))
-    reasons = set(read_clusters(tmp_path / "out").drop_nulls("reason")["reason"])
+    reasons = set(read_clusters(OutputLayout(tmp_path / "out")).drop_nulls("reason")["reason"])
     assert reasons == {"exact_duplicate"}
 
 
@@ -141,7 +143,7 @@ def test_verify_merges_no_pair_below_the_threshold(tmp_path):
 
     def merged(out: Path, **settings: object) -> dict[int, float]:
         run([path], out, dedup_config(url=False, **settings))
-        clusters = read_clusters(out)
+        clusters = read_clusters(OutputLayout(out))
         assert clusters["cluster_size"].max() == 2  # the pairs share nothing with each other
         pairs = {int(i[1:-1]) for i in clusters["id"]}
         return {p: truth[p] for p in pairs}
@@ -169,12 +171,14 @@ def test_same_clusters_with_one_or_two_workers_and_any_partitioning(tmp_path):
     for workers in (1, 2):
         out = tmp_path / f"w{workers}"
         config = dedup_config().validate()
-        from curate.run import run_pipeline
+        from curate.pipeline.run import run_pipeline
 
         run_pipeline([str(i) for i in inputs], out, config, show_progress=False, workers=workers)
-        outcomes.append((read_clusters(out), sorted(shards(out)["id"])))
+        outcomes.append((read_clusters(OutputLayout(out)), sorted(shards(out)["id"])))
     tasks = [task_id_for(str(i)) for i in inputs]
-    partitioned = run_dedup(tmp_path / "w1", tasks, dedup_config().dedup, docs_per_partition=17)
+    partitioned = run_dedup(
+        OutputLayout(tmp_path / "w1"), tasks, dedup_config().dedup, LocalExecutor(), docs_per_partition=17
+    )
     assert outcomes[0][0].height > 100
     assert outcomes[0][0].equals(outcomes[1][0]) and outcomes[0][0].equals(partitioned)
     assert outcomes[0][1] == outcomes[1][1]
@@ -185,19 +189,19 @@ def test_corrupt_or_missing_stage_files_name_the_file_and_stage(tmp_path, corpus
     out = tmp_path / "out"
     run([path], out, dedup_config())
     task = task_id_for(str(path))
-    signature_file = signatures_path(out, task)
+    signature_file = OutputLayout(out).signatures(task)
     data = bytearray(signature_file.read_bytes())
     data[len(data) // 2] ^= 0xFF
     signature_file.write_bytes(bytes(data))
     with pytest.raises(StageFileError, match=rf"{signature_file.name} is corrupt.*stage 'signatures'"):
-        run_dedup(out, [task], dedup_config().dedup)
+        run_dedup(OutputLayout(out), [task], dedup_config().dedup, LocalExecutor())
     signature_file.unlink()
     with pytest.raises(StageFileError, match=rf"{signature_file.name} is missing.*stage 'signatures'"):
-        run_dedup(out, [task], dedup_config().dedup)
+        run_dedup(OutputLayout(out), [task], dedup_config().dedup, LocalExecutor())
     clusters = out / "dedup" / "clusters.parquet"
     clusters.write_bytes(clusters.read_bytes()[:-5])
     with pytest.raises(StageFileError, match=r"clusters.parquet is corrupt.*stage 'clusters'"):
-        read_clusters(out)
+        read_clusters(OutputLayout(out))
 
 
 def test_exact_dedup_of_real_crawl_text_matches_an_independent_count(tmp_path, shared_data):

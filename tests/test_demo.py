@@ -7,7 +7,7 @@ import json
 import polars as pl
 
 from curate.cli import main
-from curate.demo.pages import DOCUMENT_PAGES, EXACT_DUPLICATE, NEAR_DUPLICATE
+from curate.sample.pages import DOCUMENT_PAGES, EXACT_DUPLICATE, NEAR_DUPLICATE
 from tests.conftest import ledger, shards
 
 

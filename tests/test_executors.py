@@ -18,7 +18,7 @@ from curate.config import Config
 from curate.executors import run_all
 from curate.executors.local import LocalExecutor
 from curate.executors.lost import WorkerLost
-from curate.markers import MARKERS_DIR
+from curate.layout import OutputLayout
 from tests.conftest import SHARED_DATA, WARC_DIR, ledger, run, shards
 from tests.crashing_jobs import square_unless_poison
 
@@ -50,7 +50,7 @@ def test_two_workers_give_the_same_shards(reference, tmp_path):
     out = tmp_path / "out"
     assert main(["run", *inputs_in_order(), "-o", str(out), "--workers", "2", "--no-progress"]) in (0, 1)
     same_output(reference, out)
-    assert len(list((out / MARKERS_DIR).glob("*.json"))) == len(inputs_in_order())
+    assert len(list(OutputLayout(out).markers_dir.glob("*.json"))) == len(inputs_in_order())
 
 
 def test_killed_run_resumes_to_the_same_shards(reference, tmp_path):
@@ -69,11 +69,11 @@ def test_killed_run_resumes_to_the_same_shards(reference, tmp_path):
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while len(list((out / MARKERS_DIR).glob("*.json"))) < 3 and time.time() < deadline:
+    while len(list(OutputLayout(out).markers_dir.glob("*.json"))) < 3 and time.time() < deadline:
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    done = len(list((out / MARKERS_DIR).glob("*.json")))
+    done = len(list(OutputLayout(out).markers_dir.glob("*.json")))
     assert 3 <= done < len(inputs_in_order()), "the run was not killed midway"
     assert not (out / "shards").exists()
     rerun = subprocess.run(command, capture_output=True, text=True, env={**os.environ})
@@ -102,7 +102,7 @@ def test_markers_skip_only_unchanged_inputs_and_config(tmp_path):
     stricter = Config()
     stricter.langid.prefix_chars = 4000
     assert not any(t.resumed for t in run(inputs, out, stricter).tasks)
-    from curate.run import run_pipeline
+    from curate.pipeline.run import run_pipeline
 
     forced = run_pipeline([str(i) for i in inputs], out, stricter.validate(), show_progress=False, force=True)
     assert not any(t.resumed for t in forced.tasks)

@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 
 from curate.config import ExtractConfig
-from curate.demo.crawl import DemoCrawlWriter
 from curate.extract import EMPTY_TEXT, TOO_LARGE, Extractor
 from curate.extract.charset import choose_charset, decode_html
+from curate.sample.crawl import DemoCrawlWriter
 from tests.conftest import ledger, reading_config, run, shards
 
 RUSSIAN = "Съёмка города ночью требует штатива и терпения."

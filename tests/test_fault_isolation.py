@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 
 from curate.cli import main
 from curate.config import Config
-from curate.error_log import read_error_logs
 from curate.executors import run_all
 from curate.executors.local import LocalExecutor
-from curate.executors.lost import JobFailed
+from curate.executors.lost import TaskFailed
+from curate.layout import OutputLayout
+from curate.ledger import read_error_logs
 from tests.conftest import ledger, run, shards
 from tests.crashing_jobs import square_unless_raises
 
@@ -102,7 +103,7 @@ def _patch(name):
 # step booked -> how to make it raise on poisoned documents
 FAULTS = {
     "url": _patch("filters.url.UrlFilter:reason"),
-    "domain": _patch("curate.task.registered_domain"),
+    "domain": _patch("curate.pipeline.task.registered_domain"),
     "langid": _patch("langid.LanguageIdentifier:predict"),
     "gopher_quality": _patch("filters.gopher_quality.GopherQuality:signals"),
     "signatures": _patch("curate.dedup.minhash.MinHasher:sketch"),
@@ -147,7 +148,7 @@ def test_a_step_that_raises_costs_only_the_documents_it_raises_on(
     assert errors.group_by("stage", "reason").agg(pl.col("docs").sum()).rows() == [
         (step, f"{step}_failed", len(bad))
     ]
-    log = read_error_logs(base / "out" / "stats")
+    log = read_error_logs(OutputLayout(base / "out"))
     assert set(log["id"]) == bad and set(log["error_type"]) == {"RuntimeError"}
     assert all(POISON in url for url in log["url"])
 
@@ -160,9 +161,9 @@ def monkeypatch_module():
 
 def test_a_row_arrow_cannot_store_is_a_write_error(tmp_path, monkeypatch):
     """A stage that leaves a value of the wrong type in a column: that row alone is lost."""
-    from curate.langid_stage import LangidStage
+    from curate.pipeline.steps.language import LanguageStep
 
-    original = LangidStage.apply
+    original = LanguageStep.apply
 
     def apply(self, columns):
         removals = original(self, columns)
@@ -171,7 +172,7 @@ def test_a_row_arrow_cannot_store_is_a_write_error(tmp_path, monkeypatch):
                 columns["lang_score"][i] = "not a number"
         return removals
 
-    monkeypatch.setattr(LangidStage, "apply", apply)
+    monkeypatch.setattr(LanguageStep, "apply", apply)
     ids = write_docs(tmp_path / "docs.jsonl.gz", [False, True, False])
     run([tmp_path / "docs.jsonl.gz"], tmp_path / "out", pipeline_config())
     assert sorted(shards(tmp_path / "out")["id"]) == [ids[0], ids[2]]
@@ -180,20 +181,20 @@ def test_a_row_arrow_cannot_store_is_a_write_error(tmp_path, monkeypatch):
 
 
 def test_a_task_that_raises_fails_its_input_alone(tmp_path, monkeypatch, capsys):
-    import curate.task
+    import curate.pipeline.task
 
     good = tmp_path / "good.jsonl.gz"
     bad = tmp_path / "bad.jsonl.gz"
     write_docs(good, [False, False])
     write_docs(bad, [False, True])
-    original = curate.task.read_input
+    original = curate.pipeline.task.read_input
 
     def read_input(location, config):
         if "bad" in location:
             raise KeyError("injected bug in a reader")
         return original(location, config)
 
-    monkeypatch.setattr(curate.task, "read_input", read_input)
+    monkeypatch.setattr(curate.pipeline.task, "read_input", read_input)
     code = main(["run", str(good), str(bad), "-o", str(tmp_path / "out"), "--no-progress", "--workers", "1"])
     captured = capsys.readouterr()
     assert code == 1
@@ -206,8 +207,8 @@ def test_a_task_that_raises_fails_its_input_alone(tmp_path, monkeypatch, capsys)
 def test_a_job_that_raises_in_a_worker_is_that_jobs_failure():
     jobs = [(x, 3) for x in range(6)]
     results = run_all(LocalExecutor(2), square_unless_raises, jobs, on_lost=lambda job, error: error)
-    assert [r for r in results if not isinstance(r, JobFailed)] == [0, 1, 4, 16, 25]
+    assert [r for r in results if not isinstance(r, TaskFailed)] == [0, 1, 4, 16, 25]
     failed = results[3]
-    assert isinstance(failed, JobFailed) and "ValueError" in str(failed)
-    with pytest.raises(JobFailed):  # without on_lost: a one-line CurateError, not a traceback
+    assert isinstance(failed, TaskFailed) and "ValueError" in str(failed)
+    with pytest.raises(TaskFailed):  # without on_lost: a one-line CurateError, not a traceback
         run_all(LocalExecutor(1), square_unless_raises, jobs)

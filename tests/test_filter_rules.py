@@ -353,8 +353,13 @@ def sentences(k: int, start: int = 0) -> list[str]:
 
 
 def c4_with(line: str, thresholds: C4Thresholds | None = None) -> tuple[dict, str | None]:
-    """Four one-sentence lines plus `line`: kept if `line` survives as a fifth sentence."""
-    return run(C4Quality(thresholds), "\n".join([*sentences(4), line]))
+    """Four one-sentence lines plus `line`: kept if `line` survives as a fifth sentence. The
+    signals hold the rewritten text under "text" (from the filter's rewrite hook)."""
+    c4, text = C4Quality(thresholds), "\n".join([*sentences(4), line])
+    signals, reason = run(c4, text)
+    rewritten_signals, rewritten = c4.rewrite(TextFeatures(text, "en"))
+    assert rewritten_signals == signals
+    return {**signals, "text": rewritten}, reason
 
 
 @pytest.mark.parametrize("k, expected", [(5, None), (4, "too_few_sentences")])

@@ -10,7 +10,7 @@ import pytest
 
 from curate.cli import main
 from curate.config import Config
-from curate.demo.crawl import write_demo_crawl
+from curate.sample.crawl import write_demo_crawl
 from filters import Badwords, TextFeatures
 from filters import badwords as badwords_module
 from langid import LanguageIdentifier

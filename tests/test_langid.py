@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from curate.cli import main
-from curate.demo.crawl import write_demo_crawl
+from curate.sample.crawl import write_demo_crawl
 from langid import PROFILES, LanguageIdentifier, LanguageThresholds, ModelNotFoundError, find_model
 from langid.evaluate import evaluate, raw_fasttext_accuracy
 from langid.labels import normalize_code, parse_label

@@ -23,12 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from curate.config import Config
-from curate.document import DOCUMENT_SCHEMA
-from curate.error_log import ErrorLog
-from curate.ledger import Ledger, write_ledger_table
-from curate.removed import REMOVED_DIR, REMOVED_SCHEMA
+from curate.document import DOCUMENT_SCHEMA, REMOVED_SCHEMA
+from curate.layout import OutputLayout
+from curate.ledger import ErrorLog, Ledger, write_ledger_table
 from curate.shards import PartitionedWriter, ShardWriter
-from curate.task import STAGED_DIR, STATS_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 TASK = "generated.warc.gz-00000000"
@@ -95,8 +93,9 @@ def generate(out: Path, docs: int, chars: int) -> int:
     their text), texts of about `chars` characters; the ledger, an error log and the run record.
     Returns the characters of text generated."""
     config = generated_config()
-    staged = PartitionedWriter(out / STAGED_DIR, f"part-{TASK}", DOCUMENT_SCHEMA, config.output)
-    removed = ShardWriter(out / STATS_DIR / REMOVED_DIR, TASK, REMOVED_SCHEMA, config.output)
+    layout = OutputLayout(out)
+    staged = PartitionedWriter(layout.staged_dir, layout.staged_prefix(TASK), DOCUMENT_SCHEMA, config.output)
+    removed = ShardWriter(layout.removed_dir, TASK, REMOVED_SCHEMA, config.output)
     ledger, errors = Ledger(TASK, INPUT), ErrorLog(TASK, INPUT)
     batch = max(1, BATCH_BYTES // chars)
     for start in range(0, docs, batch):
@@ -115,8 +114,8 @@ def generate(out: Path, docs: int, chars: int) -> int:
     )
     staged.close()
     removed.close()
-    write_ledger_table(out / STATS_DIR, TASK, ledger.to_table())
-    errors.write(out / STATS_DIR)
+    write_ledger_table(layout.ledger(TASK), ledger.to_table())
+    errors.write(layout.error_log(TASK))
     record = {"config": config.to_dict(), "tasks": [{"task": TASK, "input": INPUT, "failure": None}]}
     (out / "run.json").write_text(json.dumps(record))
     return 2 * docs * chars
@@ -124,14 +123,14 @@ def generate(out: Path, docs: int, chars: int) -> int:
 
 def finalize(out: Path) -> None:
     """The final shards from the staged parts, as `curate run` builds them after its tasks."""
-    from curate.finalize import build_shards
+    from curate.pipeline.finalize import build_shards
 
     build_shards(out, [TASK], generated_config().output)
 
 
 def report(out: Path) -> None:
     """The statistics and the report, as `curate run` and `curate report` write them."""
-    from curate.stats_cli import produce_report
+    from curate.cli.stats import produce_report
 
     produce_report(out)
 

@@ -15,10 +15,10 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from curate import strict_json
+from curate.atomic import strict_dumps
 from curate.cli import main
 from curate.config import Config
-from curate.stats import REPORT_DIR, STATS_JSON
+from curate.layout import OutputLayout
 from curate.stats.scan import Documents
 from curate.stats.sources import RunOutputs
 from curate.stats.tables import languages
@@ -107,7 +107,7 @@ def no_url_run(tmp_path_factory, shared_data):
 
 def test_every_json_output_is_strict_json(no_url_run, capsys):
     outputs = sorted(no_url_run.rglob("*.json"))
-    assert no_url_run / REPORT_DIR / STATS_JSON in outputs
+    assert OutputLayout(no_url_run).stats_json in outputs
     for path in outputs:
         strict_loads(path.read_text())
     assert main(["stats", str(no_url_run), "--json"]) == 0
@@ -136,7 +136,7 @@ def test_shares_and_rates_over_nothing_are_null():
 
 def test_strict_json_writes_non_finite_numbers_as_null():
     document = {"a": [1.5, math.nan, {"b": math.inf}], "c": (-math.inf,), "d": "NaN"}
-    assert strict_loads(strict_json.dumps(document)) == {
+    assert strict_loads(strict_dumps(document)) == {
         "a": [1.5, None, {"b": None}],
         "c": [None],
         "d": "NaN",

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from curate.cli import main
 from curate.config import Config
-from curate.ownership import run_lock
+from curate.pipeline.ownership import run_lock
 from tests.conftest import READING_TOML, SHARED_DATA, WARC_DIR, ledger, run, shards
 
 SAMPLE = WARC_DIR / "sample-0000.warc.gz"

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from curate.config import FiltersConfig
 from curate.dedup.minhash import MinHasher
 from curate.dedup.normalize import normalize_text
-from curate.filter_stage import FilterStage, build_filters
+from curate.pipeline.steps import Removal
+from curate.pipeline.steps.filters import FilterStep, build_filters
 from filters.c4 import SENTENCE_END
 from filters.gopher_repetition import DUPLICATE_NGRAMS, TOP_NGRAMS, ngram_char_counts
 from filters.text import TextFeatures
@@ -33,7 +34,7 @@ TEXTS = st.text(ALPHABET, max_size=1500) | st.lists(
 ).map(" ".join)
 LANGS = st.sampled_from(["en", "de", "ru", "zh", "ja", "th", "ar", "und", "la"])
 FILTERS = build_filters(FiltersConfig())
-SMALL_CAP_STAGE = FilterStage(FiltersConfig(max_text_chars=1000))  # some random documents are over it
+SMALL_CAP_STAGE = FilterStep(FiltersConfig(max_text_chars=1000))  # some random documents are over it
 # Fractions of a whole (lines, words, characters of the text) cannot leave [0, 1].
 FRACTIONS = {
     "gopher_bullet_lines_ratio",
@@ -88,8 +89,9 @@ def test_filter_stage_fills_every_column_and_removes_with_a_known_stage(document
             columns[name] = [None] * len(documents)
     removals = stage.apply(columns)
     names = {f.name for f in FILTERS}
-    assert all(r is None or r[0] in names or r == ("filters", "too_large") for r in removals)
-    assert all(r == ("filters", "too_large") for r, (text, _) in zip(removals, documents) if len(text) > 1000)
+    too_large = Removal("filters", "too_large")
+    assert all(r is None or r.step in names or r == too_large for r in removals)
+    assert all(r == too_large for r, (text, _) in zip(removals, documents) if len(text) > 1000)
     for i, removal in enumerate(removals):
         if removal is None:  # a kept document went through every filter
             assert all(

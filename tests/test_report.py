@@ -16,15 +16,13 @@ import pytest
 
 from curate.cli import main
 from curate.config import Config
-from curate.error_log import ErrorLog, read_error_logs
-from curate.ledger import Ledger, write_ledger_table
-from curate.removed import REMOVED_DIR
-from curate.stats import REPORT_DIR, STATS_JSON, quantiles, scan
+from curate.layout import OutputLayout
+from curate.ledger import ErrorLog, Ledger, read_error_logs, write_ledger_table
+from curate.stats import quantiles, scan
 from curate.stats.audit import mask_badwords
 from curate.stats.errors import EXAMPLES
 from curate.stats.signals import BINS
 from curate.stats.tables import ALL
-from curate.task import STATS_DIR
 from tests.conftest import WARC_DIR, ledger, run, shards
 from tests.test_outputs_readable import strict_loads
 
@@ -49,7 +47,7 @@ def full_run(tmp_path_factory):
 
 
 def _stats(out):
-    return strict_loads((out / REPORT_DIR / STATS_JSON).read_text())
+    return strict_loads(OutputLayout(out).stats_json.read_text())
 
 
 def test_report_numbers_equal_independent_counts(full_run):
@@ -107,7 +105,7 @@ def test_audit_flags_a_stage_that_hits_one_language(full_run):
 
 def test_signal_histograms_equal_numpy_over_every_document(full_run):
     signals = pl.DataFrame(_stats(full_run)["signals"])
-    removed = pl.read_parquet(full_run / STATS_DIR / REMOVED_DIR / "*.parquet")
+    removed = pl.read_parquet(OutputLayout(full_run).removed_dir / "*.parquet")
     assert signals["signal"].n_unique() > 10
     for (signal,), table in signals.group_by("signal"):
         finite = {
@@ -129,7 +127,7 @@ def test_signal_histograms_equal_numpy_over_every_document(full_run):
 
 def test_examples_are_the_first_removed_documents_of_each_reason(full_run):
     columns = ["stage", "reason", "lang", "domain", "url"]
-    removed = pl.read_parquet(full_run / STATS_DIR / REMOVED_DIR / "*.parquet")
+    removed = pl.read_parquet(OutputLayout(full_run).removed_dir / "*.parquet")
     clusters = pl.read_parquet(full_run / "dedup" / "clusters.parquet").filter(~pl.col("kept"))
     every = pl.concat(
         [removed, clusters.with_columns(pl.lit("dedup").alias("stage"))], how="diagonal_relaxed"
@@ -184,7 +182,7 @@ def test_badwords_are_masked_in_examples():
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is installed by .ci/run")
 def test_report_renders_in_headless_chromium(full_run, tmp_path):
-    report = full_run / REPORT_DIR / "report.html"
+    report = OutputLayout(full_run).report_html
     html = report.read_text()
     assert (
         "http://" not in re.sub(r"<td[^>]*>.*?</td>", "", html, flags=re.S).split("<body>")[0]
@@ -234,7 +232,7 @@ def test_report_without_filters_or_dedup(tmp_path):
     config.langid.enabled = config.filters.enabled = config.dedup.enabled = False
     run([WARC_DIR / "cc.warc.gz"], tmp_path / "out", config)
     assert main(["report", str(tmp_path / "out")]) == 0
-    assert (tmp_path / "out" / REPORT_DIR / "report.html").is_file()
+    assert OutputLayout(tmp_path / "out").report_html.is_file()
 
 
 def test_errors_table_counts_every_error_of_the_ledgers(full_run):
@@ -245,11 +243,11 @@ def test_errors_table_counts_every_error_of_the_ledgers(full_run):
         ((r["stage"], r["reason"]), r["docs"]) for r in expected.iter_rows(named=True)
     )
     assert ("read", "truncated") in {(r["stage"], r["reason"]) for r in stats["errors"]}  # the cut WET
-    logged = read_error_logs(full_run / STATS_DIR)
+    logged = read_error_logs(OutputLayout(full_run))
     shown = {(r["stage"], r["reason"], r["url"]) for r in stats["error_examples"]}
     assert shown and shown <= set(logged.select("stage", "reason", "url").iter_rows())
     assert stats["summary"]["error_records"] == books["docs"].sum()
-    html = (full_run / REPORT_DIR / "report.html").read_text()
+    html = (OutputLayout(full_run).report_html).read_text()
     assert "<h2>Errors</h2>" in html and next(iter(shown))[2] in html
 
 
@@ -267,8 +265,8 @@ def test_errors_table_shows_timeouts_crashes_and_failed_inputs(tmp_path, capsys)
         )
         books.book("extract", "error", reason, 100)
         log.add("extract", reason, f"id-{i}", f"https://slow.example/{i}", error)
-    write_ledger_table(out / STATS_DIR, task, books.to_table())
-    log.write(out / STATS_DIR)
+    write_ledger_table(OutputLayout(out).ledger(task), books.to_table())
+    log.write(OutputLayout(out).error_log(task))
     assert main(["stats", str(out), "--json"]) == 0
     stats = strict_loads(capsys.readouterr().out)
     counts = {(r["stage"], r["reason"]): (r["docs"], r["inputs"]) for r in stats["errors"]}
@@ -284,7 +282,7 @@ def test_errors_table_shows_timeouts_crashes_and_failed_inputs(tmp_path, capsys)
     printed = capsys.readouterr().out
     assert "errors by stage and reason" in printed and "timeout" in printed and "extract_failed" in printed
     assert main(["report", str(out)]) == 0
-    html = (out / REPORT_DIR / "report.html").read_text()
+    html = OutputLayout(out).report_html.read_text()
     assert "https://slow.example/0" in html and "TimeoutError" in html and str(missing) in html
 
 

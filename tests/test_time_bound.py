@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import curate.extract.sandbox as sandbox
 from curate.cli import main
-from curate.demo.crawl import DemoCrawlWriter
+from curate.sample.crawl import DemoCrawlWriter
 from tests.conftest import REPO, ledger, reading_config, run, shards
 
 NESTED = ("<div>" * 20_000 + "deep" + "</div>" * 20_000).encode()
@@ -58,7 +58,7 @@ def test_a_script_without_a_main_guard_extracts_its_pages(tmp_path):
         textwrap.dedent(
             f"""
             from pathlib import Path
-            from curate.run import run_pipeline
+            from curate.pipeline.run import run_pipeline
             from tests.conftest import reading_config
             result = run_pipeline([{str(crawl)!r}], Path({str(tmp_path / "out")!r}), reading_config(), False)
             print(result.tasks[0].totals)

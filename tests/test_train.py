@@ -18,7 +18,11 @@ import pytest
 torch = pytest.importorskip("torch", reason="the train extra (pip install 'curate[train]')")
 
 from curate.cli import main  # noqa: E402
-from curate.config import Config  # noqa: E402
+from curate.config import (  # noqa: E402
+    Config,  # noqa: E402
+    ModelConfig,
+    PretrainConfig,
+)
 from curate.train.budget import model_params, plan  # noqa: E402
 from curate.train.data import id_hash, iter_documents, shard_files, validation_cutoff  # noqa: E402
 from curate.train.model import GPT  # noqa: E402
@@ -31,7 +35,6 @@ from curate.train.sampling import (  # noqa: E402
     generate,
     next_token_probs,
 )
-from curate.train.settings import ModelConfig, PretrainConfig  # noqa: E402
 from tests.conftest import SHARED_DATA, run  # noqa: E402
 
 CC_TEXT = SHARED_DATA / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"

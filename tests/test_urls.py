@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curate.dedup.signatures import normalize_url
-from curate.domains import host_of, registered_domain, url_parts
+from curate.domains import registered_domain
 from filters.url import UrlFilter, UrlThresholds
+from filters.url_parts import host_of, url_parts
 from tests.conftest import SHARED_DATA, run, shards
 
 DOLMA = SHARED_DATA / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"

@@ -6,7 +6,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from curate.removed import REMOVED_SCHEMA, SIZE_COLUMNS, document_sizes
+from curate.document import REMOVED_SCHEMA, SIZE_COLUMNS, document_sizes
 
 CLUSTER_ID, CLUSTER_SIZE = "dup_cluster_id", "dup_cluster_size"
 

@@ -14,10 +14,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from curate.atomic import tmp_path_for
 from curate.errors import CurateError
-from curate.shards import tmp_path_for
-
-CHECKSUM_SUFFIX = ".sha256"
+from curate.layout import checksum_path
 
 
 class StageFileError(CurateError):
@@ -27,10 +26,6 @@ class StageFileError(CurateError):
 def _digest(path: Path) -> str:
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def checksum_path(path: Path) -> Path:
-    return path.with_name(path.name + CHECKSUM_SUFFIX)
 
 
 def seal(tmp: Path, final: Path) -> Path:

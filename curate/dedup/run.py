@@ -1,5 +1,5 @@
 """The dedup stages after all tasks: signatures (written by each task) -> pairs per key column
-(one job per band, in parallel) -> clusters -> the ledger's transfer rows. `finalize` then drops
+(one task per band, in parallel) -> clusters -> the ledger's transfer rows. `finalize` then drops
 the removed documents while it writes the shards."""
 
 from __future__ import annotations
@@ -21,21 +21,19 @@ from curate.dedup.clusters import Similarity, cluster_documents
 from curate.dedup.files import StageFileError, verified, write_sealed
 from curate.dedup.pairs import STAGE as PAIRS_STAGE
 from curate.dedup.pairs import SignatureSource, candidate_pairs
-from curate.dedup.signatures import DEDUP_DIR, EXACT_KEY, URL_KEY, band_columns, minhash_params
+from curate.dedup.signatures import EXACT_KEY, URL_KEY, band_columns, minhash_params
 from curate.executors import Executor, run_all
-from curate.executors.local import LocalExecutor
+from curate.layout import OutputLayout
 from curate.ledger import LEDGER_SCHEMA
 
 DOCS_PER_PARTITION = 1_000_000  # bucket files per key column: one per this many documents
-CLUSTERS_FILE = "clusters.parquet"
-LEDGER_NAME = "dedup"
 
 
-def signature_sources(out_dir: Path, tasks: list[str]) -> list[SignatureSource]:
+def signature_sources(layout: OutputLayout, tasks: list[str]) -> list[SignatureSource]:
     """The tasks' signature files, checked, with document numbers running on in task order."""
     sources, offset = [], 0
     for task in tasks:
-        path = verified(signatures.signatures_path(out_dir, task), signatures.STAGE)
+        path = verified(layout.signatures(task), signatures.STAGE)
         try:
             rows = pq.ParquetFile(path).metadata.num_rows
         except (OSError, pa.ArrowException) as exc:
@@ -54,20 +52,20 @@ def compute_pairs(
     sources: list[SignatureSource],
     pairs_dir: Path,
     config: DedupConfig,
-    executor: Executor | None = None,
+    executor: Executor,
     docs_per_partition: int = DOCS_PER_PARTITION,
     show_progress: bool | None = False,
 ) -> dict[str, Path]:
-    """Candidate pairs per key column, one job per column; the same files whatever the executor."""
+    """Candidate pairs per key column, one task per column; the same files whatever the executor."""
     shutil.rmtree(pairs_dir, ignore_errors=True)
     pairs_dir.mkdir(parents=True)
     total = sum(s.rows for s in sources)
     partitions = max(1, math.ceil(total / docs_per_partition))
     columns = key_columns(config)
-    jobs = [(c, sources, pairs_dir / f"{c}.parquet", partitions, config.cross_language) for c in columns]
+    tasks = [(c, sources, pairs_dir / f"{c}.parquet", partitions, config.cross_language) for c in columns]
     disable = None if show_progress is None else not show_progress
-    with tqdm(total=len(jobs), desc="dedup pairs", unit="key", disable=disable, file=sys.stderr) as bar:
-        run_all(executor or LocalExecutor(), candidate_pairs, jobs, bar.update)
+    with tqdm(total=len(tasks), desc="dedup pairs", unit="key", disable=disable, file=sys.stderr) as bar:
+        run_all(executor, candidate_pairs, tasks, bar.update)
     return {c: verified(pairs_dir / f"{c}.parquet", PAIRS_STAGE) for c in columns}
 
 
@@ -97,28 +95,23 @@ def dedup_ledger(decisions: pl.DataFrame, inputs: dict[str, str]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)
 
 
-def clusters_path(out_dir: Path) -> Path:
-    return out_dir / DEDUP_DIR / CLUSTERS_FILE
-
-
-def read_clusters(out_dir: Path) -> pl.DataFrame:
-    return pl.read_parquet(verified(clusters_path(out_dir), CLUSTERS_STAGE))
+def read_clusters(layout: OutputLayout) -> pl.DataFrame:
+    return pl.read_parquet(verified(layout.clusters, CLUSTERS_STAGE))
 
 
 def run_dedup(
-    out_dir: Path,
+    layout: OutputLayout,
     tasks: list[str],
     config: DedupConfig,
+    executor: Executor,
     similarity: Similarity | None = None,
-    executor: Executor | None = None,
     docs_per_partition: int = DOCS_PER_PARTITION,
     show_progress: bool | None = False,
 ) -> pl.DataFrame:
     """Cluster the documents of `tasks` (in this order) and write `dedup/clusters.parquet`;
-    returns it. `similarity` is required when config.verify is set."""
-    sources = signature_sources(out_dir, tasks)
-    pairs_dir = out_dir / DEDUP_DIR / "pairs"
-    pairs = compute_pairs(sources, pairs_dir, config, executor, docs_per_partition, show_progress)
+    returns it. Pair tasks run on `executor`; `similarity` is required when config.verify is set."""
+    sources = signature_sources(layout, tasks)
+    pairs = compute_pairs(sources, layout.pairs_dir, config, executor, docs_per_partition, show_progress)
     url_pairs = [pairs[URL_KEY]] if URL_KEY in pairs else []
     content_pairs = [path for column, path in pairs.items() if column != URL_KEY]
     if config.verify and similarity is None:
@@ -126,5 +119,5 @@ def run_dedup(
     decisions = cluster_documents(
         sources, url_pairs, content_pairs, similarity if config.verify else None, config.threshold
     )
-    write_sealed(decisions.to_arrow(), clusters_path(out_dir))
+    write_sealed(decisions.to_arrow(), layout.clusters)
     return decisions

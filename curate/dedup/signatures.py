@@ -12,13 +12,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from curate.atomic import tmp_path_for
 from curate.config import DedupConfig
 from curate.dedup.files import remove_sealed, seal
 from curate.dedup.minhash import MinHasher, MinHashParams
-from curate.domains import url_parts
-from curate.shards import tmp_path_for
+from filters.url_parts import url_parts
 
-DEDUP_DIR = "dedup"
 STAGE = "signatures"
 URL_KEY, EXACT_KEY = "url_key", "exact_key"
 _DEFAULT_PORTS = {None, 80, 443}
@@ -50,10 +49,6 @@ def signature_schema(params: MinHashParams) -> pa.Schema:
             *((name, pa.uint64()) for name in band_columns(params)),
         ]
     )
-
-
-def signatures_path(out_dir: Path, task: str) -> Path:
-    return out_dir / DEDUP_DIR / STAGE / f"{task}.parquet"
 
 
 def normalize_url(url: str) -> str:

@@ -1,7 +1,7 @@
-"""The default executor: jobs in this process (one worker), or in a pool of worker processes.
+"""The default executor: tasks in this process (one worker), or in a pool of worker processes.
 
 A worker process that dies (killed, out of memory, a crash in C code) breaks the whole pool. The
-jobs that were running then are retried one at a time in a fresh pool, so that a job which kills
+tasks that were running then are retried one at a time in a fresh pool, so that a task which kills
 its worker again is reported lost on its own and the others still finish."""
 
 from __future__ import annotations
@@ -14,14 +14,29 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from curate.executors.lost import WorkerLost, job_failed
+from curate.executors import worker
+from curate.executors.lost import WorkerLost, task_failed
 from curate.executors.orphans import die_with_parent
+from curate.executors.worker import WorkerSetup
+
+
+def _start_worker(parent: int, setup: WorkerSetup | None) -> None:
+    """The pool's initializer: a killed run leaves no worker writing into OUT; then the setup."""
+    die_with_parent(parent)
+    if setup is not None:
+        worker.start(setup)
 
 
 class LocalExecutor:
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, setup: WorkerSetup | None = None) -> None:
         self.workers = max(1, workers)
+        self.setup = setup
         self._pool: ProcessPoolExecutor | None = None
+        self._started_here = False
+
+    @property
+    def in_process(self) -> bool:
+        return self.workers == 1
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -29,8 +44,8 @@ class LocalExecutor:
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=die_with_parent,  # a killed run leaves no worker writing into OUT
-                initargs=(os.getpid(),),
+                initializer=_start_worker,
+                initargs=(os.getpid(), self.setup),
             )
         return self._pool
 
@@ -39,40 +54,47 @@ class LocalExecutor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def imap_unordered(self, fn: Callable[..., Any], jobs: list[tuple]) -> Iterator[tuple[int, Any]]:
-        if self.workers == 1 or len(jobs) <= 1:
-            for index, job in enumerate(jobs):
-                try:
-                    result = fn(*job)
-                except Exception as exc:
-                    result = job_failed(exc)
-                yield index, result
+    def imap_unordered(self, fn: Callable[..., Any], tasks: list[tuple]) -> Iterator[tuple[int, Any]]:
+        if self.workers == 1 or len(tasks) <= 1:
+            yield from self._run_here(fn, tasks)
             return
-        queue, suspects = deque(range(len(jobs))), deque()
+        queue, suspects = deque(range(len(tasks))), deque()
         while queue or suspects:
-            if suspects:  # alone in the pool: if its worker dies now, the job is the cause
+            if suspects:  # alone in the pool: if its worker dies now, the task is the cause
                 index = suspects.popleft()
                 try:
-                    result = self._get_pool().submit(fn, *jobs[index]).result()
+                    result = self._get_pool().submit(fn, *tasks[index]).result()
                 except BrokenProcessPool as exc:
                     self._drop_pool()
-                    result = WorkerLost(f"the worker process died while running this job ({exc})")
+                    result = WorkerLost(f"the worker process died while running this task ({exc})")
                 except Exception as exc:
-                    result = job_failed(exc)
+                    result = task_failed(exc)
                 yield index, result
                 continue
-            yield from self._run_window(fn, jobs, queue, suspects)
+            yield from self._run_window(fn, tasks, queue, suspects)
+
+    def _run_here(self, fn: Callable[..., Any], tasks: list[tuple]) -> Iterator[tuple[int, Any]]:
+        """The tasks in this process, one after another, after the setup has started here."""
+        if self.setup is not None and tasks:
+            worker.start(self.setup)
+            self._started_here = True
+        for index, args in enumerate(tasks):
+            try:
+                result = fn(*args)
+            except Exception as exc:
+                result = task_failed(exc)
+            yield index, result
 
     def _run_window(
-        self, fn: Callable[..., Any], jobs: list[tuple], queue: deque, suspects: deque
+        self, fn: Callable[..., Any], tasks: list[tuple], queue: deque, suspects: deque
     ) -> Iterator[tuple[int, Any]]:
-        """At most `workers` jobs in flight (so that all of them are running, and suspect, when
+        """At most `workers` tasks in flight (so that all of them are running, and suspect, when
         the pool breaks) until the queue is empty or the pool breaks."""
         window: dict[Future, int] = {}
         while queue or window:
             while queue and len(window) < self.workers:
                 index = queue.popleft()
-                window[self._get_pool().submit(fn, *jobs[index])] = index
+                window[self._get_pool().submit(fn, *tasks[index])] = index
             done, _ = wait(window, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
@@ -84,7 +106,7 @@ class LocalExecutor:
                     broken = True
                     continue
                 except Exception as exc:
-                    result = job_failed(exc)
+                    result = task_failed(exc)
                 yield index, result
             if broken:
                 suspects.extend(window.values())
@@ -95,3 +117,6 @@ class LocalExecutor:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        if self._started_here:
+            worker.finish()
+            self._started_here = False

@@ -1,16 +1,16 @@
-"""What an executor yields for a job that did not return: it raised, or its worker died."""
+"""What an executor yields for a task that did not return: it raised, or its worker died."""
 
 from curate.errors import CurateError, first_line
 
 
-class JobFailed(CurateError):
-    """A job raised instead of returning a result; the message names the exception. A job's
-    failure is that job's alone: executors yield it as the job's result, never raise it."""
+class TaskFailed(CurateError):
+    """A task raised instead of returning a result; the message names the exception. A task's
+    failure is that task's alone: executors yield it as the task's result, never raise it."""
 
 
-class WorkerLost(JobFailed):
-    """The worker process running a job died (killed, out of memory, crashed)."""
+class WorkerLost(TaskFailed):
+    """The worker process running a task died (killed, out of memory, crashed)."""
 
 
-def job_failed(exc: BaseException) -> JobFailed:
-    return JobFailed(f"the job raised {type(exc).__name__}: {first_line(exc)}")
+def task_failed(exc: BaseException) -> TaskFailed:
+    return TaskFailed(f"the task raised {type(exc).__name__}: {first_line(exc)}")

@@ -1,5 +1,6 @@
 """Jobs as Ray tasks: on the cluster at `--ray-address`, or on a local Ray started for the run
-(and stopped after it). Workers must be able to import curate and reach the inputs and OUT."""
+(and stopped after it). Workers must be able to import curate and reach the inputs and OUT. A worker
+starts the per-worker setup before its first task of it (worker.run_with_setup)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from curate.errors import UsageError
-from curate.executors.lost import WorkerLost, job_failed
+from curate.executors.lost import WorkerLost, task_failed
+from curate.executors.worker import WorkerSetup, run_with_setup
 
 
 class RayExecutor:
-    def __init__(self, workers: int = 1, address: str | None = None) -> None:
+    in_process = False
+
+    def __init__(
+        self, workers: int = 1, address: str | None = None, setup: WorkerSetup | None = None
+    ) -> None:
+        self.setup = setup
         try:
             import ray
         except ImportError:
@@ -23,18 +30,19 @@ class RayExecutor:
             ray.init(**options, include_dashboard=False, log_to_driver=False, configure_logging=False)
         self.workers = int(ray.cluster_resources().get("CPU", workers))
 
-    def imap_unordered(self, fn: Callable[..., Any], jobs: list[tuple]) -> Iterator[tuple[int, Any]]:
-        remote = self._ray.remote(num_cpus=1, max_retries=1)(fn)
-        pending = {remote.remote(*job): index for index, job in enumerate(jobs)}
+    def imap_unordered(self, fn: Callable[..., Any], tasks: list[tuple]) -> Iterator[tuple[int, Any]]:
+        remote = self._ray.remote(num_cpus=1, max_retries=1)(run_with_setup if self.setup else fn)
+        lead = (self.setup, fn) if self.setup else ()  # Ray workers have no initializer: each task starts it
+        pending = {remote.remote(*lead, *args): index for index, args in enumerate(tasks)}
         while pending:
             done, _ = self._ray.wait(list(pending), num_returns=1)
             index = pending.pop(done[0])
             try:
                 result = self._ray.get(done[0])
             except (self._ray.exceptions.WorkerCrashedError, self._ray.exceptions.OutOfMemoryError) as exc:
-                result = WorkerLost(f"the Ray worker died while running this job, retried once ({exc})")
+                result = WorkerLost(f"the Ray worker died while running this task, retried once ({exc})")
             except self._ray.exceptions.RayTaskError as exc:
-                result = job_failed(getattr(exc, "cause", None) or exc)
+                result = task_failed(getattr(exc, "cause", None) or exc)
             yield index, result
 
     def close(self) -> None:

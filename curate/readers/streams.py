@@ -18,6 +18,7 @@ from typing import BinaryIO
 import zstandard
 
 from curate.errors import CurateError
+from curate.inputs import is_remote
 from curate.readers.remote import ResumingRemoteFile
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -26,11 +27,6 @@ RESYNC_WINDOW = 1 << 20
 SNIFF_OUTPUT = 64 << 20  # decompressed bytes of the first gzip member read to find its end
 RECORD_HEAD = 4096  # decompressed bytes a resync judges a member by
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-REMOTE_PREFIXES = ("http://", "https://", "s3://", "gs://", "gcs://", "az://", "abfs://")
-
-
-def is_remote(location: str) -> bool:
-    return location.startswith(REMOTE_PREFIXES)
 
 
 class CountingReader(io.RawIOBase):

@@ -10,17 +10,17 @@ from typing import Any
 
 import polars as pl
 
-from curate import strict_json
-from curate.shards import write_atomically
+from curate.atomic import strict_dumps, write_atomically
+from curate.layout import OutputLayout
 from curate.stats import audit, errors, signals, tables
 from curate.stats.sources import RunOutputs, load_outputs
-from curate.train.budget import TOKENS_PER_PARAM
 
-REPORT_DIR = "report"
-STATS_JSON = "stats.json"
 # The report runs without the train extra, so it estimates tokens; `curate budget --shards OUT
 # --tokenizer MODEL_DIR/tokenizer.json` counts them with a trained tokenizer.
 BYTES_PER_TOKEN = 4.0
+# Chinchilla (Hoffmann et al. 2022): compute-optimal training sees about 20 tokens per parameter.
+# Here because the report estimates a model size; curate.train.budget plans with it.
+TOKENS_PER_PARAM = 20
 
 
 @dataclass
@@ -82,9 +82,9 @@ def stats_document(stats: Stats) -> dict[str, Any]:
 
 def write_stats(stats: Stats) -> Path:
     """OUT/report/<table>.parquet for every table, and OUT/report/stats.json with all of them."""
-    directory = stats.out_dir / REPORT_DIR
-    directory.mkdir(exist_ok=True)
+    layout = OutputLayout(stats.out_dir)
+    layout.report_dir.mkdir(exist_ok=True)
     for name, table in stats.tables.items():
-        write_atomically(directory / f"{name}.parquet", table.write_parquet)
-    text = strict_json.dumps(stats_document(stats))
-    return write_atomically(directory / STATS_JSON, lambda tmp: tmp.write_text(text))
+        write_atomically(layout.report_dir / f"{name}.parquet", table.write_parquet)
+    text = strict_dumps(stats_document(stats))
+    return write_atomically(layout.stats_json, lambda tmp: tmp.write_text(text))

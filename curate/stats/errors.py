@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from curate.error_log import error_log_path
 from curate.stats.sources import RunOutputs
-from curate.task import STATS_DIR
 
 EXAMPLES = 3  # per (stage, reason)
 FAILED_INPUT = {"stage": "input", "reason": "failed"}  # an input of which nothing was kept
@@ -52,7 +50,7 @@ def error_examples(run: RunOutputs) -> pl.DataFrame:
     failed with why. One error log is read at a time."""
     pieces = [pl.DataFrame(schema=EXAMPLE_COLUMNS)]
     for task in sorted(run.ledger["task"].unique()):
-        path = error_log_path(run.out_dir / STATS_DIR, task)
+        path = run.layout.error_log(task)
         if path.exists():
             pieces.append(_first(pl.read_parquet(path, columns=list(EXAMPLE_COLUMNS))))
     failed = [{**FAILED_INPUT, "input": i, "message": why} for i, why in run.failed_inputs.items()]

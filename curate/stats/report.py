@@ -9,11 +9,11 @@ from pathlib import Path
 
 import polars as pl
 
-from curate.shards import write_atomically
-from curate.stats import REPORT_DIR, Stats, charts
+from curate.atomic import write_atomically
+from curate.layout import OutputLayout
+from curate.stats import Stats, charts
 from curate.stats.tables import ALL
 
-REPORT_FILE = "report.html"
 TOP_ROWS = 20
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
@@ -159,7 +159,7 @@ def render(stats: Stats) -> str:
 
 
 def write_report(stats: Stats) -> Path:
-    path = stats.out_dir / REPORT_DIR / REPORT_FILE
+    path = OutputLayout(stats.out_dir).report_html
     path.parent.mkdir(exist_ok=True)
     page = render(stats)
     return write_atomically(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))

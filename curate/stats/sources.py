@@ -20,16 +20,11 @@ import polars as pl
 import pyarrow.compute as pc
 
 from curate.dedup.files import verified
-from curate.dedup.run import clusters_path
 from curate.errors import UsageError
-from curate.finalize import shard_paths
+from curate.layout import OutputLayout
 from curate.ledger import read_ledgers
-from curate.removed import removed_files
-from curate.shards import SHARDS_DIR
 from curate.stats.scan import Documents
-from curate.task import STATS_DIR
 
-RUN_RECORD = "run.json"
 KEPT_SCHEMA = pl.Schema({"lang": pl.String, "domain": pl.String, "chars": pl.Int64})
 EMPTY_REMOVED = pl.Schema(
     {
@@ -51,6 +46,10 @@ class RunOutputs:
     removed_record: Documents  # per document a stage removed: id, url, stage, reason, lang, signals...
     clusters: Documents  # dedup's clusters (no files without dedup)
     failed_inputs: dict[str, str] = dataclasses.field(default_factory=dict)  # input -> why it failed
+
+    @property
+    def layout(self) -> OutputLayout:
+        return OutputLayout(self.out_dir)
 
     @property
     def kept(self) -> pl.LazyFrame:
@@ -80,30 +79,30 @@ def collect(frame: pl.LazyFrame) -> pl.DataFrame:
     return frame.collect(engine="streaming")
 
 
-def _check_layout(out_dir: Path) -> None:
-    if any((out_dir / SHARDS_DIR).glob("lang=*")):
+def _check_layout(layout: OutputLayout) -> None:
+    if any(layout.shards_dir.glob("lang=*")):
         raise UsageError(
-            f"{out_dir}: the shards are in the layout of an older curate (shards/lang=xx/); rerun the "
-            "same `curate run` to rebuild them as shards/lang-xx/"
+            f"{layout.root}: the shards are in the layout of an older curate (shards/lang=xx/); rerun "
+            "the same `curate run` to rebuild them as shards/lang-xx/"
         )
 
 
 def load_outputs(out_dir: Path, signal_columns: list[str]) -> RunOutputs:
     """Load a finished run from `out_dir`; a folder that holds no run is a UsageError."""
-    record_path = out_dir / RUN_RECORD
-    if not record_path.is_file():
+    layout = OutputLayout(out_dir)
+    if not layout.run_record.is_file():
         raise UsageError(
-            f"{out_dir}: no curate run here (no {RUN_RECORD}); run `curate run ... -o {out_dir}`"
+            f"{out_dir}: no curate run here (no {layout.run_record.name}); run `curate run ... -o {out_dir}`"
         )
-    _check_layout(out_dir)
-    record = json.loads(record_path.read_text())
+    _check_layout(layout)
+    record = json.loads(layout.run_record.read_text())
     failed = {t["input"]: t["failure"] for t in record.get("tasks", []) if t.get("failure")}
-    ledger = read_ledgers(out_dir / STATS_DIR)
+    ledger = read_ledgers(layout)
     wanted = ["lang", "domain", "dup_cluster_size", *signal_columns]
-    shards = Documents.of(shard_paths(out_dir), wanted, KEPT_SCHEMA, text_length=True)
+    shards = Documents.of(layout.shard_paths(), wanted, KEPT_SCHEMA, text_length=True)
     base = ["id", "url", "lang", "domain", "stage", "reason", "chars", "words", "bytes", *signal_columns]
-    removed = Documents.of(removed_files(out_dir / STATS_DIR), base, EMPTY_REMOVED)
-    clusters = [verified(clusters_path(out_dir), "clusters")] if clusters_path(out_dir).exists() else []
+    removed = Documents.of(layout.removed_files(), base, EMPTY_REMOVED)
+    clusters = [verified(layout.clusters, "clusters")] if layout.clusters.exists() else []
     return RunOutputs(
         out_dir, record["config"], ledger, shards, removed, Documents.of(clusters, None, pl.Schema()), failed
     )
@@ -112,7 +111,7 @@ def load_outputs(out_dir: Path, signal_columns: list[str]) -> RunOutputs:
 def removed_excerpts(out_dir: Path, ids: list[str], chars: int) -> pl.DataFrame:
     """For the removed documents `ids`: id, the first `chars` characters of the text (null when
     the run did not keep it) and the badword terms, read in batches, only their rows kept."""
-    record = Documents.of(removed_files(out_dir / STATS_DIR), list(EXCERPT_SCHEMA), EXCERPT_SCHEMA)
+    record = Documents.of(OutputLayout(out_dir).removed_files(), list(EXCERPT_SCHEMA), EXCERPT_SCHEMA)
     found = pl.concat(
         [EXCERPT_SCHEMA.to_frame(), *record.batches(list(EXCERPT_SCHEMA), pl.col("id").is_in(ids))]
     )

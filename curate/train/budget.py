@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from curate.config import ModelConfig
 from curate.errors import UsageError
-from curate.train.settings import ModelConfig
+from curate.stats import TOKENS_PER_PARAM
 
-TOKENS_PER_PARAM = 20
 FLOPS_PER_PARAM_TOKEN = 6  # forward 2 + backward 4 multiply-adds per parameter and token
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from curate.document import UNDETERMINED_LANG
 from curate.errors import UsageError
-from curate.shards import SHARDS_DIR, partition_of
+from curate.layout import OutputLayout
+from curate.shards import partition_of
 
 HASH_SPACE = 1 << 64
 
@@ -49,7 +50,8 @@ def chosen_files(
 def shard_files(path: Path) -> dict[str, list[str]]:
     """Parquet files by language (the `lang-xx` folder holding them), from a run's output dir, its
     shards/ dir or one lang-xx/ dir; files in no such folder count as undetermined."""
-    root = path / SHARDS_DIR if (path / SHARDS_DIR).is_dir() else path
+    shards = OutputLayout(path).shards_dir
+    root = shards if shards.is_dir() else path
     files: dict[str, list[str]] = {}
     for file in sorted(root.glob("**/*.parquet")):
         lang = partition_of(file.resolve()) or UNDETERMINED_LANG

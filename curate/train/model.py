@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from curate.train.settings import ModelConfig
+from curate.config import ModelConfig
 
 
 class CausalSelfAttention(nn.Module):

@@ -11,12 +11,12 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
+from curate.atomic import write_atomically
+from curate.config import ModelConfig, PretrainConfig
 from curate.errors import UsageError
-from curate.shards import write_atomically
 from curate.train.data import iter_documents, validation_cutoff
 from curate.train.model import GPT
 from curate.train.packing import encode_documents
-from curate.train.settings import ModelConfig, PretrainConfig
 from curate.train.tokenizer import load_tokenizer, train_tokenizer
 from curate.train.trainer import CHECKPOINT, TokenData, Trainer, resolve_device
 

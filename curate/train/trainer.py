@@ -14,13 +14,12 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from curate import strict_json
+from curate.atomic import write_atomically, write_json
+from curate.config import ModelConfig, PretrainConfig
 from curate.errors import UsageError
-from curate.shards import write_atomically
 from curate.train.budget import flops_per_token, plan
 from curate.train.model import GPT
 from curate.train.packing import SequenceBatches
-from curate.train.settings import ModelConfig, PretrainConfig
 
 CHECKPOINT = "checkpoint.pt"
 SUMMARY = "summary.json"
@@ -234,7 +233,5 @@ class Trainer:
             "history": self.history,
             "steps_this_run": steps_this_run,
         }
-        write_atomically(
-            self.model_dir / SUMMARY, lambda tmp: tmp.write_text(strict_json.dumps(summary, indent=2))
-        )
+        write_json(self.model_dir / SUMMARY, summary)
         return summary

@@ -1,0 +1,141 @@
+"""Command-line options shared by several commands, and the config they make."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from curate.config import Config, load_config
+from curate.executors import EXECUTORS
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return number
+
+
+def _output_name(value: str, kind: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError(f"needs a {kind} name, got an empty one")
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise argparse.ArgumentTypeError(f"control character in the {kind} name {value!r}")
+    return value
+
+
+def output_dir(value: str) -> str:
+    """An -o directory: named (an empty name would write into the working directory), with no
+    control characters, and not an existing file."""
+    if os.path.lexists(_output_name(value, "directory")) and not os.path.isdir(value):
+        raise argparse.ArgumentTypeError(f"{value} exists and is not a directory")
+    return value
+
+
+def output_file(value: str) -> str:
+    """An -o file: named, with no control characters, and not an existing directory."""
+    if os.path.isdir(_output_name(value, "file")):
+        raise argparse.ArgumentTypeError(f"{value} is a directory, not a file name")
+    return value
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="local: a process pool on this machine (default); ray: a Ray cluster (the ray extra)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes (local) or CPUs of a local Ray (default: the CPU count)",
+    )
+    parser.add_argument(
+        "--ray-address", metavar="ADDR", help="join this Ray cluster (default: start a local one for the run)"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=(
+            "redo every input, and replace what OUT holds from a run over other inputs "
+            "(default: skip inputs whose completion marker matches the input and config)"
+        ),
+    )
+    parser.add_argument(
+        "--add",
+        action="store_true",
+        help="add these inputs to the run OUT holds (its earlier inputs stay; the shards cover all)",
+    )
+
+
+def run_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of `run_pipeline` that come from the executor and progress options."""
+    return {
+        "show_progress": False if args.no_progress else None,
+        "workers": args.workers,
+        "executor": args.executor,
+        "ray_address": args.ray_address,
+        "force": args.force,
+        "add": args.add,
+    }
+
+
+def status_codes(value: str) -> list[int]:
+    try:
+        return [int(code) for code in value.split(",") if code.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated HTTP codes, got {value!r}") from None
+
+
+def _language_list(value: str) -> list[str]:
+    return [code.strip() for code in value.split(",") if code.strip()]
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="TOML", help="thresholds and settings (see README)")
+    parser.add_argument(
+        "--extractor",
+        choices=["resiliparse", "trafilatura"],
+        help="HTML to text (default: resiliparse)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--keep-removed",
+        action="store_true",
+        help="keep removed documents' text: OUT/excluded/reason-xx/ shards and examples in the report",
+    )
+    parser.add_argument(
+        "--lid-model",
+        metavar="PATH",
+        help="language-ID model: lid.176.bin or GlotLID (default: $CURATE_LID_MODEL, else lid.176.ftz)",
+    )
+    parser.add_argument(
+        "--langs", type=_language_list, metavar="CODES", help="keep only these languages, e.g. en,de"
+    )
+    parser.add_argument(
+        "--badwords-dir",
+        metavar="DIR",
+        help="LDNOOBW lists, one file per language (default: $CURATE_BADWORDS_DIR, the cache, a download)",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    config = load_config(args.config)
+    if getattr(args, "extractor", None):
+        config.extract.extractor = args.extractor
+    if getattr(args, "base_url", None):
+        config.read.cc_base_url = args.base_url
+    if getattr(args, "http_status", None):
+        config.read.http_status = args.http_status
+    if args.lid_model:
+        config.langid.model = args.lid_model
+    if args.langs:
+        config.langid.langs = args.langs
+    if args.badwords_dir:
+        config.filters.badwords_dir = args.badwords_dir
+    if args.keep_removed:
+        config.output.keep_removed = True
+    return config.validate()

@@ -1,0 +1,201 @@
+"""Where everything of a run lives under OUT: the one owner of every path, and of the map from a
+file back to the task that wrote it.
+
+    OUT/run.json                                   the run record: inputs, config, tasks, shards
+    OUT/.curate.lock                               held by the run writing OUT
+    OUT/markers/<task>.json                        the task is done: input size, config hash, outputs
+    OUT/staged/lang=xx/part-<task>-NNNNN.parquet   the task's kept documents, before dedup
+    OUT/stats/<task>.parquet                       the task's ledger (stats/dedup.parquet: dedup's)
+    OUT/stats/removed/<task>-NNNNN.parquet         the documents the task's steps removed
+    OUT/stats/errors/<task>.parquet                the task's error log
+    OUT/dedup/signatures/<task>.parquet(.sha256)   dedup's signatures of the task's staged documents
+    OUT/dedup/pairs/<key>.parquet, clusters.parquet   dedup's later stages, over all tasks
+    OUT/shards/lang-xx/shard-NNNNN.parquet         the final shards
+    OUT/excluded/reason-xx/shard-NNNNN.parquet     removed documents with text (output.keep_removed)
+    OUT/report/<table>.parquet, stats.json, report.html   the statistics and the report
+
+A task id is `<file name>-<8 hex digits>` (curate.pipeline.task.task_id_for), so `task_of` finds it
+in a file name by the patterns above and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from curate.atomic import TMP_SUFFIX, tmp_path_for
+from curate.shards import HIVE, LABEL, partition_dir
+
+STAGED_PREFIX = "part-"
+SHARD_PREFIX = "shard"
+CHECKSUM_SUFFIX = ".sha256"
+DEDUP_LEDGER = "dedup"  # stats/dedup.parquet: dedup's transfer rows, over all tasks
+
+
+@dataclass(frozen=True)
+class OutputLayout:
+    root: Path
+
+    # The run as a whole.
+    @property
+    def run_record(self) -> Path:
+        return self.root / "run.json"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".curate.lock"
+
+    @property
+    def markers_dir(self) -> Path:
+        return self.root / "markers"
+
+    @property
+    def staged_dir(self) -> Path:
+        return self.root / "staged"
+
+    @property
+    def stats_dir(self) -> Path:
+        """The ledgers (one per task, and dedup's), the removed-document record and the error logs."""
+        return self.root / "stats"
+
+    @property
+    def removed_dir(self) -> Path:
+        return self.stats_dir / "removed"
+
+    @property
+    def errors_dir(self) -> Path:
+        return self.stats_dir / "errors"
+
+    @property
+    def dedup_dir(self) -> Path:
+        return self.root / "dedup"
+
+    @property
+    def signatures_dir(self) -> Path:
+        return self.dedup_dir / "signatures"
+
+    @property
+    def pairs_dir(self) -> Path:
+        return self.dedup_dir / "pairs"
+
+    @property
+    def clusters(self) -> Path:
+        return self.dedup_dir / "clusters.parquet"
+
+    @property
+    def shards_dir(self) -> Path:
+        return self.root / "shards"
+
+    @property
+    def excluded_dir(self) -> Path:
+        return self.root / "excluded"
+
+    @property
+    def report_dir(self) -> Path:
+        """The statistics as Parquet tables (<table>.parquet), stats.json and report.html."""
+        return self.root / "report"
+
+    @property
+    def stats_json(self) -> Path:
+        return self.report_dir / "stats.json"
+
+    @property
+    def report_html(self) -> Path:
+        return self.report_dir / "report.html"
+
+    # One task's files.
+    def marker(self, task: str) -> Path:
+        return self.markers_dir / f"{task}.json"
+
+    def ledger(self, name: str) -> Path:
+        """The ledger of task `name` (or DEDUP_LEDGER)."""
+        return self.stats_dir / f"{name}.parquet"
+
+    def error_log(self, task: str) -> Path:
+        return self.errors_dir / f"{task}.parquet"
+
+    def signatures(self, task: str) -> Path:
+        return self.signatures_dir / f"{task}.parquet"
+
+    @staticmethod
+    def staged_prefix(task: str) -> str:
+        """The prefix of the task's staged file names (ShardWriter numbers them)."""
+        return f"{STAGED_PREFIX}{task}"
+
+    def staged_parts(self, lang: str, tasks: list[str]) -> list[Path]:
+        """Staged files of `lang`, ordered by task (in the order given), then by part number."""
+        directory = partition_dir(self.staged_dir, lang)
+        return [path for task in tasks for path in sorted(directory.glob(f"{STAGED_PREFIX}{task}-*.parquet"))]
+
+    def staged_languages(self) -> list[str]:
+        return sorted(p.name.split(HIVE, 1)[1] for p in self.staged_dir.glob(f"lang{HIVE}*") if p.is_dir())
+
+    def removed_files(self, task: str | None = None) -> list[Path]:
+        """The removed-document files of `task` (of every task without it)."""
+        return sorted(self.removed_dir.glob(f"{task or '*'}-[0-9]*.parquet"))
+
+    def ledgers(self) -> list[Path]:
+        return sorted(self.stats_dir.glob("*.parquet"))
+
+    def error_logs(self) -> list[Path]:
+        return sorted(self.errors_dir.glob("*.parquet"))
+
+    # The final shards.
+    @staticmethod
+    def shard_dir(shards: Path, lang: str) -> Path:
+        """The folder of one language's final shards under `shards`: `lang-xx`."""
+        return partition_dir(shards, lang, separator=LABEL)
+
+    def shard_paths(self) -> list[Path]:
+        """The final shard files, by language, then in order."""
+        every_language = self.shard_dir(Path(), "*")
+        return sorted(self.shards_dir.glob(f"{every_language}/*.parquet"))
+
+    @staticmethod
+    def building(final: Path) -> Path:
+        """Where a folder is built before it replaces `final` whole (`.shards.building`)."""
+        return final.with_name(f".{final.name}.building")
+
+    # From files back to tasks.
+    def task_outputs(self, task: str) -> list[Path]:
+        """Every complete file `task` wrote, in a fixed order (its marker records their sizes)."""
+        staged = sorted(self.staged_dir.glob(f"lang{HIVE}*/{STAGED_PREFIX}{task}-*.parquet"))
+        signatures = self.signatures(task)
+        candidates = [
+            *staged,
+            self.ledger(task),
+            self.error_log(task),
+            signatures,
+            checksum_path(signatures),
+            *self.removed_files(task),
+        ]
+        return [path for path in candidates if path.exists()]
+
+    def unfinished(self, task: str) -> list[Path]:
+        """What an interrupted attempt at `task` left under temporary names."""
+        staged = self.staged_dir.glob(f"lang{HIVE}*/.{STAGED_PREFIX}{task}-*{TMP_SUFFIX}")
+        signatures = self.signatures(task)
+        sealed = [tmp_path_for(signatures), tmp_path_for(checksum_path(signatures))]
+        return [*staged, *(path for path in sealed if path.exists())]
+
+    def task_files(self) -> Iterator[tuple[str, Path]]:
+        """(task, file) for every file under OUT that belongs to one task."""
+        for path in self.staged_dir.glob(f"lang{HIVE}*/{STAGED_PREFIX}*.parquet"):
+            yield path.name[len(STAGED_PREFIX) :].rsplit("-", 1)[0], path
+        for path in self.removed_files():
+            yield path.stem.rsplit("-", 1)[0], path
+        for directory, suffix in (
+            (self.stats_dir, ".parquet"),
+            (self.errors_dir, ".parquet"),
+            (self.signatures_dir, ".parquet"),
+            (self.signatures_dir, f".parquet{CHECKSUM_SUFFIX}"),
+            (self.markers_dir, ".json"),
+        ):
+            for path in directory.glob(f"*{suffix}"):
+                yield path.name.removesuffix(suffix), path
+
+
+def checksum_path(path: Path) -> Path:
+    """The file holding the SHA-256 of the sealed file `path` (dedup's intermediate files)."""
+    return path.with_name(path.name + CHECKSUM_SUFFIX)

@@ -1,0 +1,50 @@
+"""What every task on a worker shares: its steps, built once per worker (models load once), closed
+when the worker ends. The executor builds them through its per-worker setup (`worker_setup`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from curate.config import Config
+from curate.dedup.minhash import MinHasher
+from curate.dedup.signatures import minhash_params
+from curate.executors import WorkerSetup
+from curate.pipeline.steps import BatchStep, RecordStep
+from curate.pipeline.steps.filters import FilterStep
+from curate.pipeline.steps.language import LanguageStep
+from curate.pipeline.steps.record import ExtractStep, UrlStep
+
+
+@dataclass
+class Processors:
+    record_steps: list[RecordStep]  # in order: the URL filter (when filters run), extraction
+    batch_steps: list[BatchStep]  # in order: language ID, the filters
+    extraction: ExtractStep
+    hasher: MinHasher | None = None  # dedup's signatures of the staged documents
+
+    def close(self) -> None:
+        self.extraction.close()
+
+
+def build_processors(config: Config) -> Processors:
+    batch_steps: list[BatchStep] = [LanguageStep(config.langid)] if config.langid.enabled else []
+    record_steps: list[RecordStep] = []
+    if config.filters.enabled:
+        batch_steps.append(FilterStep(config.filters))
+        record_steps.append(UrlStep(config.filters))
+    extraction = ExtractStep(config.extract)
+    hasher = MinHasher(minhash_params(config.dedup)) if config.dedup.enabled else None
+    return Processors([*record_steps, extraction], batch_steps, extraction, hasher)
+
+
+def close_processors(processors: Processors) -> None:
+    processors.close()
+
+
+def worker_setup(config: Config, digest: str, built: Processors | None = None) -> WorkerSetup:
+    """How a worker gets its Processors: `built` (already built in this process, which closes it
+    itself) for tasks run here, else built from `config` in each worker; `digest` names the config."""
+    if built is not None:
+        return WorkerSetup(lambda: built, key=digest)
+    return WorkerSetup(partial(build_processors, config), close_processors, key=digest)

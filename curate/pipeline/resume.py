@@ -1,0 +1,153 @@
+"""Resumption: a task writes its outputs, then its completion marker (OUT/markers/<task>.json). A
+rerun of the same command skips a task whose marker matches the input's size, the config's hash and
+the sizes of the outputs now; any other task is redone from scratch. The config's hash is computed
+here, once per run (it reads the files the config names)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import fsspec
+
+from curate.atomic import write_json
+from curate.config import Config
+from curate.dedup.files import StageFileError, verified
+from curate.dedup.signatures import STAGE
+from curate.layout import OutputLayout
+from curate.pipeline.task import TaskResult
+from filters.badwords import find_lists_dir
+from langid.model import find_model
+
+# Sections that do not change what a task writes: the pretraining job's.
+UNRELATED_SECTIONS = ("model", "pretrain")
+
+
+def config_hash(config: Config) -> str:
+    """A digest of what decides a task's outputs: the config (less the pretraining sections) and
+    the contents of the files it names, so that a rerun after a list or model changed redoes the
+    inputs instead of skipping them."""
+    relevant = {k: v for k, v in config.to_dict().items() if k not in UNRELATED_SECTIONS}
+    relevant["file_contents"] = {key: content_digest(path) for key, path in named_files(config).items()}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def named_files(config: Config) -> dict[str, Path | None]:
+    """The files and directories a run over `config` reads, by the key that names them, found as
+    the stages find them (None: not found, which building the stages reports)."""
+    files: dict[str, Path | None] = {}
+    if config.langid.enabled:
+        files["langid.model"] = _found(find_model, config.langid.model)
+    if config.filters.enabled:
+        for key in ("blocked_domains_file", "blocked_urls_file"):
+            if getattr(config.filters.url, key):
+                files[f"filters.url.{key}"] = Path(getattr(config.filters.url, key))
+        if "badwords" in config.filters.order:
+            files["filters.badwords_dir"] = _found(
+                lambda path: find_lists_dir(path, download=False), config.filters.badwords_dir
+            )
+        if "quality" in config.filters.order:
+            files["filters.quality.model"] = Path(config.filters.quality.model)
+    return files
+
+
+def _found(find: Callable[[str | None], Path], configured: str) -> Path | None:
+    try:
+        return find(configured or None)  # "": the finder's own order ($CURATE_..., the cache, ...)
+    except FileNotFoundError:
+        return None
+
+
+def content_digest(path: Path | None) -> str | None:
+    """sha256 of a file's contents, or of a directory's files (names and contents, in name order);
+    None when there is nothing to read."""
+    if path is None:
+        return None
+    try:
+        if not path.is_dir():
+            return _file_digest(path)
+        combined = hashlib.sha256()
+        for file in sorted(p for p in path.iterdir() if p.is_file()):
+            combined.update(f"{file.name}\0{_file_digest(file)}\n".encode())
+        return combined.hexdigest()
+    except OSError:
+        return None
+
+
+def _file_digest(path: Path) -> str:
+    stat = path.stat()
+    return _sha256(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
+    """Hashed once per process while the file's size and mtime stay (the hash is taken per input);
+    a rewritten file has another key and is hashed again."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_size(location: str) -> int | None:
+    """The input's size in bytes now; None when the store cannot tell (some HTTP servers)."""
+    try:
+        if "://" not in location:
+            return os.path.getsize(location)
+        fs, path = fsspec.core.url_to_fs(location)
+        return int(fs.size(path))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def write_marker(layout: OutputLayout, result: TaskResult, size: int | None, config_digest: str) -> None:
+    marker = {
+        "task": result.task,
+        "input": result.input,
+        "input_size": size,
+        "config_hash": config_digest,
+        "totals": result.totals,
+        "outputs": _output_sizes(layout, result.task),
+    }
+    path = layout.marker(result.task)
+    path.parent.mkdir(exist_ok=True)
+    write_json(path, marker)
+
+
+def completed(
+    layout: OutputLayout, task: str, location: str, size: int | None, config_digest: str
+) -> TaskResult | None:
+    """The recorded result of `task` if its marker matches the input and config now, else None."""
+    try:
+        marker = json.loads(layout.marker(task).read_text())
+    except (OSError, ValueError):
+        return None
+    if marker.get("input_size") != size or marker.get("config_hash") != config_digest:
+        return None
+    if marker.get("outputs") != _output_sizes(layout, task) or not _signatures_intact(layout, task):
+        return None  # an output was lost or damaged since: the task is redone, not trusted
+    return TaskResult(task, location, marker["totals"])
+
+
+def _signatures_intact(layout: OutputLayout, task: str) -> bool:
+    path = layout.signatures(task)
+    if not path.exists():
+        return True  # dedup was off for this task
+    try:
+        verified(path, STAGE)
+    except StageFileError:
+        return False
+    return True
+
+
+def _output_sizes(layout: OutputLayout, task: str) -> dict[str, int]:
+    return {str(path.relative_to(layout.root)): path.stat().st_size for path in layout.task_outputs(task)}
+
+
+def remove_marker(layout: OutputLayout, task: str) -> None:
+    layout.marker(task).unlink(missing_ok=True)

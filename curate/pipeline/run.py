@@ -1,0 +1,254 @@
+"""`curate run`: every input as a task, then dedup, the final shards and the run record."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from tqdm import tqdm
+
+from curate import SCHEMA_VERSION, __version__
+from curate.atomic import remove_tmp_files, write_json
+from curate.config import Config
+from curate.dedup.apply import ClusterDecisions
+from curate.dedup.run import dedup_ledger, run_dedup
+from curate.dedup.signatures import minhash_params
+from curate.dedup.verify import staged_similarity
+from curate.errors import UsageError
+from curate.executors import Executor, make_executor, run_all
+from curate.inputs import without_outputs
+from curate.layout import DEDUP_LEDGER, OutputLayout
+from curate.ledger import read_ledgers, task_totals, write_ledger_table
+from curate.pipeline.finalize import build_shards
+from curate.pipeline.ownership import plan_inputs, recorded_inputs, run_lock
+from curate.pipeline.processors import Processors, build_processors, worker_setup
+from curate.pipeline.resume import completed, config_hash, input_size
+from curate.pipeline.task import TaskResult, task_id_for
+from curate.pipeline.worker import process_input
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    tasks: list[TaskResult]
+    shards: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[TaskResult]:
+        return [t for t in self.tasks if t.failure]
+
+
+def prepare_output_dir(layout: OutputLayout) -> bool:
+    """Check OUT can take this run's output; True if it is new (and may be removed on failure)."""
+    out_dir = layout.root
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"-o {out_dir}: exists and is not a directory")
+    foreign = out_dir.exists() and any(p != layout.lock for p in out_dir.iterdir())
+    if foreign and not layout.run_record.exists():
+        raise UsageError(f"-o {out_dir}: directory is not empty and holds no curate run; choose another")
+    created = not out_dir.exists()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return created
+
+
+def earlier_inputs(layout: OutputLayout) -> list[str] | None:
+    """The inputs of the run OUT holds, from its run record (None: none yet)."""
+    try:
+        return recorded_inputs(json.loads(layout.run_record.read_text()))
+    except (OSError, ValueError):
+        return None
+
+
+def drop_other_tasks(layout: OutputLayout, tasks: set[str]) -> None:
+    """Outputs of an earlier run over other inputs must not leak into this run's shards or stats."""
+    for task, path in list(layout.task_files()):
+        if task not in tasks:
+            path.unlink(missing_ok=True)
+
+
+def write_run_record(result: RunResult, config: Config, inputs: list[str]) -> None:
+    record = {
+        "curate_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "seconds": round(result.seconds, 3),
+        "inputs": inputs,
+        "config": config.to_dict(),
+        "tasks": [asdict(t) for t in result.tasks],
+        "shards": [str(p.relative_to(result.out_dir)) for p in result.shards],
+    }
+    write_json(OutputLayout(result.out_dir).run_record, record)
+
+
+def _file_progress(bar: tqdm):
+    def update(position: int, total: int | None) -> None:
+        if total and bar.total != total:
+            bar.total = total
+        bar.n = position
+        bar.refresh()
+
+    return update
+
+
+def deduplicate(
+    layout: OutputLayout,
+    results: list[TaskResult],
+    config: Config,
+    executor: Executor,
+    show_progress: bool | None,
+) -> ClusterDecisions:
+    """Dedup's stages over the documents the succeeded tasks staged, and its ledger entries."""
+    tasks = [t.task for t in results if not t.failure]
+    similarity = None
+    if config.dedup.verify:
+        languages = layout.staged_languages()
+        staged = {
+            task: [p for lang in languages for p in layout.staged_parts(lang, [task])] for task in tasks
+        }
+        similarity = staged_similarity(staged, minhash_params(config.dedup))
+    decisions = run_dedup(layout, tasks, config.dedup, executor, similarity, show_progress=show_progress)
+    ledger = dedup_ledger(decisions, {t.task: t.input for t in results})
+    write_ledger_table(layout.ledger(DEDUP_LEDGER), ledger)
+    return ClusterDecisions(decisions)
+
+
+def _byte_progress(location: str, disable: bool | None) -> tqdm:
+    return tqdm(
+        desc=location.rsplit("/", 1)[-1][:40],
+        unit="B",
+        unit_scale=True,
+        disable=disable,
+        leave=False,
+        file=sys.stderr,
+    )
+
+
+def run_tasks(
+    inputs: list[str],
+    layout: OutputLayout,
+    config: Config,
+    digest: str,
+    executor: Executor,
+    force: bool,
+    disable: bool | None,
+) -> list[TaskResult]:
+    """Every input's task, skipping those whose completion marker matches (unless `force`);
+    `digest` is `config_hash(config)`."""
+    sizes = {location: input_size(location) for location in inputs}
+    results: dict[str, TaskResult] = {}
+    for location in inputs:
+        done = None if force else completed(layout, task_id_for(location), location, sizes[location], digest)
+        if done:
+            done.resumed = True
+            results[location] = done
+    pending = [location for location in inputs if location not in results]
+    out_dir = layout.root
+    with tqdm(
+        total=len(inputs), initial=len(results), desc="inputs", unit="file", disable=disable, file=sys.stderr
+    ) as files:
+        if executor.in_process:  # a bar of bytes read per file too
+            for location in pending:
+                with _byte_progress(location, disable) as bar:
+                    task = (location, out_dir, config, sizes[location], digest, _file_progress(bar))
+                    [results[location]] = run_all(executor, process_input, [task], on_lost=_lost)
+                files.update()
+        else:
+            tasks = [(location, out_dir, config, sizes[location], digest) for location in pending]
+            for location, result in zip(
+                pending, run_all(executor, process_input, tasks, files.update, _lost)
+            ):
+                results[location] = result
+    return [results[location] for location in inputs]
+
+
+def _lost(task: tuple, error: Exception) -> TaskResult:
+    return TaskResult(task_id_for(task[0]), task[0], failure=str(error))
+
+
+def run_pipeline(
+    inputs: list[str],
+    out_dir: Path,
+    config: Config,
+    show_progress: bool | None = None,
+    workers: int = 1,
+    executor: str = "local",
+    ray_address: str | None = None,
+    force: bool = False,
+    add: bool = False,
+) -> RunResult:
+    """Run every input through the pipeline into `out_dir`. Inputs that fail are reported in the
+    result, not raised; if all fail, nothing is left behind. Tasks run on `executor` with `workers`
+    processes (dedup's pair tasks too); a rerun skips the inputs already done unless `force`.
+    OUT holds one set of inputs: another set is a UsageError unless `force` (replace) or `add`."""
+    started = time.monotonic()
+    layout = OutputLayout(out_dir)
+    inputs = without_outputs(inputs, out_dir)  # OUT's own files are never inputs
+    if not inputs:
+        raise UsageError(f"no inputs outside -o {out_dir}")
+    processors: Processors | None = build_processors(config)  # first: a missing model fails before any write
+    if workers > 1 or executor != "local":
+        processors.close()  # the workers load their own: none held idle here (about 200 MB)
+        processors = None
+    try:
+        created = prepare_output_dir(layout)
+        with run_lock(out_dir):
+            inputs = plan_inputs(out_dir, earlier_inputs(layout), inputs, force, add)
+            remove_tmp_files(out_dir)  # under the lock: no other run is writing them
+            drop_other_tasks(layout, {task_id_for(location) for location in inputs})
+            # Names the inputs before any task runs, so that a killed run resumes, or is refused
+            # when rerun over others.
+            write_run_record(RunResult(out_dir, []), config, inputs)
+            result = _run_locked(
+                inputs, layout, config, processors, show_progress, workers, executor, ray_address, force
+            )
+            if len(result.failed) < len(result.tasks):
+                result.seconds = time.monotonic() - started
+                write_run_record(result, config, inputs)
+            elif created:
+                shutil.rmtree(out_dir, ignore_errors=True)
+    finally:
+        if processors:
+            processors.close()
+    return result
+
+
+def _run_locked(
+    inputs: list[str],
+    layout: OutputLayout,
+    config: Config,
+    processors: Processors | None,
+    show_progress: bool | None,
+    workers: int,
+    executor: str,
+    ray_address: str | None,
+    force: bool,
+) -> RunResult:
+    """The tasks, dedup and the final shards, with OUT locked and its inputs settled."""
+    disable = None if show_progress is None else not show_progress
+    digest = config_hash(config)  # once: it hashes the files the config names (models, lists)
+    runner = make_executor(executor, workers, ray_address, worker_setup(config, digest, processors))
+    try:
+        results = run_tasks(inputs, layout, config, digest, runner, force, disable)
+        succeeded = [t.task for t in results if not t.failure]
+        if not succeeded:
+            return RunResult(layout.root, results)
+        decisions = (
+            deduplicate(layout, results, config, runner, show_progress) if config.dedup.enabled else None
+        )
+    finally:
+        runner.close()
+    if decisions is None:
+        shutil.rmtree(layout.dedup_dir, ignore_errors=True)
+    result = RunResult(layout.root, with_ledger_totals(layout, results))
+    result.shards = build_shards(layout, succeeded, config.output, decisions)
+    return result
+
+
+def with_ledger_totals(layout: OutputLayout, results: list[TaskResult]) -> list[TaskResult]:
+    """The results with their totals as the ledgers have them now: dedup's removals included."""
+    totals = task_totals(read_ledgers(layout))
+    return [result if result.failure else replace(result, totals=totals[result.task]) for result in results]

@@ -1,0 +1,1 @@
+"""The built-in sample crawl: multilingual pages written by curate itself (no downloaded data)."""
