@@ -3,7 +3,7 @@
 Every threshold is named for what it bounds (`max_*`, `min_*`). What each key allows is declared
 next to its field (`metadata=within(0, 1)`, see filters/ranges.py) and checked for every section,
 for the filters' thresholds and for each language's overrides of them alike; `validate()` methods
-add the checks that span keys. Later stages add their own sections.
+add the checks that span keys. Each part of the pipeline has its own section.
 """
 
 from __future__ import annotations

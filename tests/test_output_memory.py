@@ -117,7 +117,7 @@ def generate(out: Path, docs: int, chars: int) -> int:
     write_ledger_table(layout.ledger(TASK), ledger.to_table())
     errors.write(layout.error_log(TASK))
     record = {"config": config.to_dict(), "tasks": [{"task": TASK, "input": INPUT, "failure": None}]}
-    (out / "run.json").write_text(json.dumps(record))
+    OutputLayout(out).run_record.write_text(json.dumps(record))
     return 2 * docs * chars
 
 
@@ -125,7 +125,7 @@ def finalize(out: Path) -> None:
     """The final shards from the staged parts, as `curate run` builds them after its tasks."""
     from curate.pipeline.finalize import build_shards
 
-    build_shards(out, [TASK], generated_config().output)
+    build_shards(OutputLayout(out), [TASK], generated_config().output)
 
 
 def report(out: Path) -> None:
