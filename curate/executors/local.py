@@ -24,7 +24,7 @@ def _start_worker(parent: int, setup: WorkerSetup | None) -> None:
     """The pool's initializer: a killed run leaves no worker writing into OUT; then the setup."""
     die_with_parent(parent)
     if setup is not None:
-        worker.start(setup)
+        worker.start_worker_process(setup)
 
 
 class LocalExecutor:

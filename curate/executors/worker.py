@@ -28,6 +28,7 @@ class WorkerSetup:
 
 
 _current: tuple[WorkerSetup, Any] | None = None
+_finish_registered = False
 
 
 def start(setup: WorkerSetup) -> None:
@@ -37,7 +38,15 @@ def start(setup: WorkerSetup) -> None:
         return
     finish()
     _current = (setup, setup.build())
-    Finalize(None, finish, exitpriority=10)
+
+
+def start_worker_process(setup: WorkerSetup) -> None:
+    """`start` in a worker process of an executor, closing what it built when the process exits."""
+    global _finish_registered
+    start(setup)
+    if not _finish_registered:
+        Finalize(None, finish, exitpriority=10)
+        _finish_registered = True
 
 
 def resource() -> Any:
@@ -60,5 +69,5 @@ def finish() -> None:
 
 def run_with_setup(setup: WorkerSetup, fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)` after `setup` has started in this worker (for executors without an initializer)."""
-    start(setup)
+    start_worker_process(setup)
     return fn(*args)

@@ -1,7 +1,8 @@
 """Resumption: a task writes its outputs, then its completion marker (OUT/markers/<task>.json). A
 rerun of the same command skips a task whose marker matches the input's size, the config's hash and
-the sizes of the outputs now; any other task is redone from scratch. The config's hash is computed
-here, once per run (it reads the files the config names)."""
+the sizes of the outputs now; any other task is redone from scratch, after what its earlier attempt
+left is cleared. The config's hash is computed here, once per run (it reads the files the config
+names)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,9 @@ import fsspec
 
 from curate.atomic import write_json
 from curate.config import Config
-from curate.dedup.files import StageFileError, verified
+from curate.dedup.files import StageFileError, remove_sealed, verified
 from curate.dedup.signatures import STAGE
 from curate.layout import OutputLayout
-from curate.pipeline.task import TaskResult
 from filters.badwords import find_lists_dir
 from langid.model import find_model
 
@@ -105,24 +105,30 @@ def input_size(location: str) -> int | None:
         return None
 
 
-def write_marker(layout: OutputLayout, result: TaskResult, size: int | None, config_digest: str) -> None:
+def write_marker(
+    layout: OutputLayout,
+    task: str,
+    location: str,
+    totals: dict[str, int],
+    size: int | None,
+    config_digest: str,
+) -> None:
+    """The last file of a task: its input's size, the config's hash, its totals and its outputs."""
     marker = {
-        "task": result.task,
-        "input": result.input,
+        "task": task,
+        "input": location,
         "input_size": size,
         "config_hash": config_digest,
-        "totals": result.totals,
-        "outputs": _output_sizes(layout, result.task),
+        "totals": totals,
+        "outputs": _output_sizes(layout, task),
     }
-    path = layout.marker(result.task)
+    path = layout.marker(task)
     path.parent.mkdir(exist_ok=True)
     write_json(path, marker)
 
 
-def completed(
-    layout: OutputLayout, task: str, location: str, size: int | None, config_digest: str
-) -> TaskResult | None:
-    """The recorded result of `task` if its marker matches the input and config now, else None."""
+def completed(layout: OutputLayout, task: str, size: int | None, config_digest: str) -> dict[str, int] | None:
+    """The recorded totals of `task` if its marker matches the input and config now, else None."""
     try:
         marker = json.loads(layout.marker(task).read_text())
     except (OSError, ValueError):
@@ -131,7 +137,7 @@ def completed(
         return None
     if marker.get("outputs") != _output_sizes(layout, task) or not _signatures_intact(layout, task):
         return None  # an output was lost or damaged since: the task is redone, not trusted
-    return TaskResult(task, location, marker["totals"])
+    return marker["totals"]
 
 
 def _signatures_intact(layout: OutputLayout, task: str) -> bool:
@@ -151,3 +157,12 @@ def _output_sizes(layout: OutputLayout, task: str) -> dict[str, int]:
 
 def remove_marker(layout: OutputLayout, task: str) -> None:
     layout.marker(task).unlink(missing_ok=True)
+
+
+def clear_task_outputs(layout: OutputLayout, task: str) -> None:
+    """Remove what an earlier, interrupted attempt at `task` left, so a rerun cannot double it."""
+    for path in layout.unfinished(task):
+        path.unlink(missing_ok=True)
+    remove_sealed(layout.signatures(task))
+    for path in layout.task_outputs(task):
+        path.unlink(missing_ok=True)

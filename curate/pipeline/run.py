@@ -141,10 +141,10 @@ def run_tasks(
     sizes = {location: input_size(location) for location in inputs}
     results: dict[str, TaskResult] = {}
     for location in inputs:
-        done = None if force else completed(layout, task_id_for(location), location, sizes[location], digest)
-        if done:
-            done.resumed = True
-            results[location] = done
+        task = task_id_for(location)
+        totals = None if force else completed(layout, task, sizes[location], digest)
+        if totals is not None:
+            results[location] = TaskResult(task, location, totals, resumed=True)
     pending = [location for location in inputs if location not in results]
     out_dir = layout.root
     with tqdm(

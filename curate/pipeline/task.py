@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from curate.config import Config
-from curate.dedup.files import remove_sealed
 from curate.dedup.signatures import SignatureWriter
 from curate.document import DOCUMENT_SCHEMA, Record
 from curate.domains import registered_domain
@@ -21,6 +20,7 @@ from curate.pipeline.batch import Batch, Sinks, TaskBooks
 from curate.pipeline.ids import DUPLICATE_ID, UniqueIds
 from curate.pipeline.processors import Processors
 from curate.pipeline.removed import RemovedWriter
+from curate.pipeline.resume import clear_task_outputs
 from curate.pipeline.steps import Removal, failed
 from curate.readers import read_input
 from curate.shards import PartitionedWriter
@@ -42,15 +42,6 @@ class TaskResult:
     totals: dict[str, int] = field(default_factory=dict)  # documents per outcome, from the ledgers
     failure: str | None = None
     resumed: bool = False  # done by an earlier run of the same command (its marker matched)
-
-
-def clear_task_outputs(layout: OutputLayout, task: str) -> None:
-    """Remove what an earlier, interrupted attempt at `task` left, so a rerun cannot double it."""
-    for path in layout.unfinished(task):
-        path.unlink(missing_ok=True)
-    remove_sealed(layout.signatures(task))
-    for path in layout.task_outputs(task):
-        path.unlink(missing_ok=True)
 
 
 class RecordChain:

@@ -25,5 +25,5 @@ def process_input(
     remove_marker(layout, task_id_for(location))  # first: a half-redone task must not look done
     result = run_task(location, layout, config, worker.resource(), progress)
     if not result.failure:
-        write_marker(layout, result, input_size, digest)
+        write_marker(layout, result.task, location, result.totals, input_size, digest)
     return result
