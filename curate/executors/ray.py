@@ -1,4 +1,4 @@
-"""Jobs as Ray tasks: on the cluster at `--ray-address`, or on a local Ray started for the run
+"""Tasks as Ray tasks: on the cluster at `--ray-address`, or on a local Ray started for the run
 (and stopped after it). Workers must be able to import curate and reach the inputs and OUT. A worker
 starts the per-worker setup before its first task of it (worker.run_with_setup)."""
 

@@ -17,7 +17,7 @@ from curate.document import (
     document_sizes,
     text_sizes,
 )
-from curate.ledger import ErrorLog, Ledger
+from curate.pipeline.books import TaskBooks
 from curate.pipeline.ids import safe_lang
 from curate.pipeline.removed import RemovedWriter
 from curate.pipeline.steps import BatchStep, Removal
@@ -27,32 +27,6 @@ from curate.shards import PartitionedWriter
 BATCH_DOCS = 1000
 SIGNAL_COLUMNS = DOCUMENT_SCHEMA.names[DOCUMENT_SCHEMA.names.index("text") + 1 :]
 WRITE_STEP, SIGNATURES_STEP = "write", "signatures"
-
-
-class TaskBooks:
-    """One task's ledger and error log, booked together: every error has its row with the
-    record's id and URL."""
-
-    def __init__(self, task: str, location: str):
-        self.ledger = Ledger(task, location)
-        self.errors = ErrorLog(task, location)
-
-    def book(
-        self,
-        removal: Removal,
-        nbytes: int,
-        record_id: str | None,
-        url: str | None,
-        lang: str = UNDETERMINED_LANG,
-        sizes: tuple[int, int, int] | None = None,
-    ) -> None:
-        """Book a document that leaves at `removal.step`; `sizes` (chars, words, bytes) when it has text."""
-        chars, words = sizes[:2] if sizes else (0, 0)
-        self.ledger.book(
-            removal.step, removal.outcome, removal.reason, nbytes, lang, chars=chars, words=words
-        )
-        if removal.outcome == "error":
-            self.errors.add(removal.step, removal.reason, record_id, url, removal.error)
 
 
 @dataclass

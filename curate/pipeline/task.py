@@ -16,7 +16,8 @@ from curate.domains import registered_domain
 from curate.errors import CurateError, first_line
 from curate.layout import OutputLayout
 from curate.ledger import OUTCOMES, write_ledger_table
-from curate.pipeline.batch import Batch, Sinks, TaskBooks
+from curate.pipeline.batch import Batch, Sinks
+from curate.pipeline.books import TaskBooks
 from curate.pipeline.ids import DUPLICATE_ID, UniqueIds
 from curate.pipeline.processors import Processors
 from curate.pipeline.removed import RemovedWriter
