@@ -14,6 +14,11 @@ from curate.pipeline.run import RunResult, run_pipeline
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 WARC_DIR = SHARED_DATA / "warc"
+SAMPLE = WARC_DIR / "sample-0000.warc.gz"
+# Common Crawl text in Dolma's JSONL format
+CC_TEXT = SHARED_DATA / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"
+# A sentence in Cyrillic, for the charset tests
+RUSSIAN = "Съёмка города ночью требует штатива и терпения."
 # Offline, the badwords filter needs the LDNOOBW lists on disk: the shared copy.
 os.environ.setdefault("CURATE_BADWORDS_DIR", str(SHARED_DATA / "ldnoobw"))
 
@@ -62,11 +67,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--fuzz-long",
         action="store_true",
-        help="tests/test_fuzz.py: the long mode, 500 random examples per property, shrunk on failure "
-        "(same as CURATE_FUZZ_EXAMPLES=500)",
+        help="tests/pipeline/test_fuzz.py: the long mode, 500 random examples per property, shrunk on "
+        "failure (same as CURATE_FUZZ_EXAMPLES=500)",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--fuzz-long", default=False):
-        os.environ.setdefault("CURATE_FUZZ_EXAMPLES", "500")  # read by tests/test_fuzz.py at import
+        os.environ.setdefault("CURATE_FUZZ_EXAMPLES", "500")  # read by tests/pipeline/test_fuzz.py at import

@@ -11,9 +11,7 @@ from curate.config import ExtractConfig
 from curate.extract import EMPTY_TEXT, TOO_LARGE, Extractor
 from curate.extract.charset import choose_charset, decode_html
 from curate.sample.crawl import DemoCrawlWriter
-from tests.conftest import ledger, reading_config, run, shards
-
-RUSSIAN = "Съёмка города ночью требует штатива и терпения."
+from tests.conftest import RUSSIAN, ledger, reading_config, run, shards
 
 
 def test_charset_order_header_then_meta_then_detection():

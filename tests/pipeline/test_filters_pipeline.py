@@ -14,9 +14,7 @@ from curate.sample.crawl import write_demo_crawl
 from filters import Badwords, TextFeatures
 from filters import badwords as badwords_module
 from langid import LanguageIdentifier
-from tests.conftest import SHARED_DATA, WARC_DIR, ledger, run, shards
-
-CC_TEXT = SHARED_DATA / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"
+from tests.conftest import CC_TEXT, SHARED_DATA, WARC_DIR, ledger, run, shards
 
 
 @pytest.fixture(scope="module")

@@ -35,9 +35,8 @@ from curate.train.sampling import (  # noqa: E402
     generate,
     next_token_probs,
 )
-from tests.conftest import SHARED_DATA, run  # noqa: E402
+from tests.conftest import CC_TEXT, run  # noqa: E402
 
-CC_TEXT = SHARED_DATA / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"
 # Flags for a one-layer model on the English shards, small enough for subprocess tests.
 TINY_ENGLISH_MODEL = [
     "--langs",

@@ -19,8 +19,8 @@ tests of their own, so each bug shows under its name until it is fixed.
 
 Default mode: a fixed set of examples (derandomized, no example database, no shrinking), about a
 minute on two cores: CI is deterministic. Long mode: `CURATE_FUZZ_EXAMPLES=500 python -m pytest
-tests/test_fuzz.py` or `python -m pytest tests/test_fuzz.py --fuzz-long`: random examples (500
-per file format, fewer for the slower runs), shrunk to a minimal one on failure.
+tests/pipeline/test_fuzz.py` or `python -m pytest tests/pipeline/test_fuzz.py --fuzz-long`: random
+examples (500 per file format, fewer for the slower runs), shrunk to a minimal one on failure.
 CURATE_FUZZ_KEEP=DIR copies each failing example's inputs, OUT and command line into DIR.
 """
 

@@ -21,7 +21,7 @@ from curate.config import Config, ReadConfig
 from curate.errors import UsageError
 from curate.readers.lines import LineTooLong, read_capped_line
 from tests.conftest import ledger, run, shards
-from tests.test_malformed import layouts, read_records, warc_record, warcio_count
+from tests.readers.test_malformed import layouts, read_records, warc_record, warcio_count
 
 CAP = 4096
 CAPPED = ReadConfig(max_header_bytes=CAP)

@@ -20,9 +20,8 @@ from curate.executors.local import LocalExecutor
 from curate.layout import OutputLayout
 from curate.pipeline.task import task_id_for
 from tests.conftest import WARC_DIR, ledger, run, shards
+from tests.dedup.conftest import LEVELS
 from tests.generated import pair_with_jaccard, random_words
-
-LEVELS = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
 
 
 def dedup_config(**dedup: object) -> Config:

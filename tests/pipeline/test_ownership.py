@@ -22,11 +22,9 @@ from hypothesis import strategies as st
 from curate.cli import main
 from curate.config import Config
 from curate.pipeline.ownership import run_lock
-from tests.conftest import READING_TOML, SHARED_DATA, WARC_DIR, ledger, run, shards
+from tests.conftest import CC_TEXT, READING_TOML, SAMPLE, WARC_DIR, ledger, run, shards
 
-SAMPLE = WARC_DIR / "sample-0000.warc.gz"
 CC = WARC_DIR / "CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec2.internal.warc"
-CC_TEXT = SHARED_DATA / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"
 
 
 def curate_run(*args: str) -> int:

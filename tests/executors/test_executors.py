@@ -19,10 +19,8 @@ from curate.executors import run_all
 from curate.executors.local import LocalExecutor
 from curate.executors.lost import WorkerLost
 from curate.layout import OutputLayout
-from tests.conftest import SHARED_DATA, WARC_DIR, ledger, run, shards
+from tests.conftest import CC_TEXT, WARC_DIR, ledger, run, shards
 from tests.crashing_jobs import square_unless_poison
-
-CC_TEXT = SHARED_DATA / "text" / "CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"
 
 
 def inputs_in_order() -> list[str]:

@@ -8,9 +8,9 @@ import pytest
 
 from curate.dedup.minhash import MinHasher, MinHashParams, bmp_code_table, normalized_code, permutations
 from curate.dedup.normalize import normalize_text
+from tests.dedup.conftest import LEVELS
 from tests.generated import pair_with_jaccard, random_words
 
-LEVELS = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
 PAIRS_PER_LEVEL = 1500
 
 

@@ -1,5 +1,5 @@
-"""Property tests (hypothesis) over random documents: the filters and dedup's signatures never
-raise, and every signal stays within its range."""
+"""Property tests (hypothesis) over random documents: the filters never raise and every signal stays
+within its range; the n-gram counts and the sentence ends equal their plain definitions."""
 
 from __future__ import annotations
 
@@ -7,34 +7,17 @@ import math
 import re
 from collections import Counter
 
-import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from curate.config import FiltersConfig
-from curate.dedup.minhash import MinHasher
-from curate.dedup.normalize import normalize_text
-from curate.pipeline.steps import Removal
-from curate.pipeline.steps.filters import FilterStep, build_filters
+from curate.pipeline.steps.filters import build_filters
 from filters.c4 import SENTENCE_END
 from filters.gopher_repetition import DUPLICATE_NGRAMS, TOP_NGRAMS, ngram_char_counts
 from filters.text import TextFeatures
+from tests.random_texts import LANGS, SETTINGS, TEXTS
 
-# Letters of several scripts, digits, punctuation, bullets, markup, whitespace and control chars.
-ALPHABET = st.sampled_from(
-    list("abcdefghij ABC xyz 0123 .,;:!?…-–—'\"()[]{}#*•·|/\\<>&@%$ \n\n\t\r")
-    + list("äéßñøçЖжЯя中文字日本語のテストไทยعربي")
-    + ["\x00", "\u200b", "\ufeff", "😀"]
-)
-TEXTS = st.text(ALPHABET, max_size=1500) | st.lists(
-    st.sampled_from(
-        ["the cat sat.", "Lorem ipsum dolor", "* item", "...", "Read more", "{x}", "\n", "a b c d e"]
-    ),
-    max_size=80,
-).map(" ".join)
-LANGS = st.sampled_from(["en", "de", "ru", "zh", "ja", "th", "ar", "und", "la"])
 FILTERS = build_filters(FiltersConfig())
-SMALL_CAP_STAGE = FilterStep(FiltersConfig(max_text_chars=1000))  # some random documents are over it
 # Fractions of a whole (lines, words, characters of the text) cannot leave [0, 1].
 FRACTIONS = {
     "gopher_bullet_lines_ratio",
@@ -50,7 +33,6 @@ FRACTIONS = {
     *(f"rep_dup_{n}gram_char_ratio" for n in range(5, 11)),
 }
 KINDS = {"int": int, "float": float, "bool": bool, "str": str}
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def check_signal(name: str, kind: str, value: object) -> None:
@@ -77,48 +59,6 @@ def test_filters_never_raise_and_signals_stay_in_range(documents):
             assert reason is None or isinstance(reason, str) and reason
             for name, kind in batch_filter.SIGNALS.items():
                 check_signal(name, kind, doc_signals.get(name))
-
-
-@SETTINGS
-@given(st.lists(st.tuples(TEXTS, LANGS), min_size=1, max_size=6))
-def test_filter_stage_fills_every_column_and_removes_with_a_known_stage(documents):
-    stage = SMALL_CAP_STAGE
-    columns = {"text": [t for t, _ in documents], "lang": [lang for _, lang in documents]}
-    for batch_filter in FILTERS:
-        for name in batch_filter.SIGNALS:
-            columns[name] = [None] * len(documents)
-    removals = stage.apply(columns)
-    names = {f.name for f in FILTERS}
-    too_large = Removal("filters", "too_large")
-    assert all(r is None or r.step in names or r == too_large for r in removals)
-    assert all(r == too_large for r, (text, _) in zip(removals, documents) if len(text) > 1000)
-    for i, removal in enumerate(removals):
-        if removal is None:  # a kept document went through every filter
-            assert all(
-                columns[name][i] is not None or name == "c4_page_rule"
-                for f in FILTERS
-                for name in f.SIGNALS
-                if f.name != "badwords"
-            ), i
-
-
-HASHER = MinHasher()
-
-
-@SETTINGS
-@given(st.lists(TEXTS, min_size=1, max_size=8))
-def test_minhash_signatures_are_deterministic_and_shaped(texts):
-    signatures, exact = HASHER.sketch(texts)
-    assert signatures.shape == (len(texts), HASHER.params.num_perm) and signatures.dtype == np.uint32
-    again, exact_again = HASHER.sketch(list(texts))
-    assert np.array_equal(signatures, again) and np.array_equal(exact, exact_again)
-    bands = HASHER.band_keys(signatures)
-    assert bands.shape == (len(texts), HASHER.params.bands)
-    # Equal normalized texts share the exact key and every band (MinHash of identical shingles).
-    for i in range(len(texts)):
-        for j in range(len(texts)):
-            if normalize_text(texts[i]) == normalize_text(texts[j]):
-                assert exact[i] == exact[j] and np.array_equal(bands[i], bands[j])
 
 
 def reference_ngram_chars(words: list[str], n: int) -> int:

@@ -30,9 +30,7 @@ from curate.document import Record
 from curate.readers import read_input
 from filters.gopher_quality import GopherQuality
 from filters.time_bound import TimeBound
-from tests.conftest import READING_TOML, WARC_DIR, ledger, run, shards
-
-SAMPLE = WARC_DIR / "sample-0000.warc.gz"
+from tests.conftest import READING_TOML, RUSSIAN, SAMPLE, WARC_DIR, ledger, run, shards
 
 
 def member_offsets() -> list[int]:
@@ -344,7 +342,6 @@ def test_recovered_documents_equal_the_complete_records_present(kind, tmp_path):
     assert no_partial_files(out)
 
 
-RUSSIAN = "Съёмка города ночью требует штатива и терпения."
 JAPANESE = "夜の街を撮影するには三脚と忍耐が必要です。"
 
 

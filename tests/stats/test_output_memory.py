@@ -7,7 +7,7 @@ A run's outputs are generated (staged parts, removed documents with their text, 
 log): the same documents at 1x and 8x the text, and short documents at 1x and 8x their number, over
 the same languages, sites and reasons; finalize + stats + report run in a fresh process each time.
 The peaks must differ by little while the text grows by hundreds of MB, or the documents by
-hundreds of thousands. `python -m tests.test_output_memory` prints the numbers.
+hundreds of thousands. `python -m tests.stats.test_output_memory` prints the numbers.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from curate.layout import OutputLayout
 from curate.ledger import ErrorLog, Ledger, write_ledger_table
 from curate.shards import PartitionedWriter, ShardWriter
 
-REPO = Path(__file__).resolve().parents[1]
+# The repository root (as tests.conftest.REPO, which the child process should not import)
+REPO = Path(__file__).resolve().parents[2]
 TASK = "generated.warc.gz-00000000"
 INPUT = "generated.warc.gz"
 DOCS = 600  # long documents kept, and as many removed
@@ -146,7 +147,7 @@ def finalize_and_report(out: Path) -> None:
 CHILD = """
 import sys
 from pathlib import Path
-from tests import test_output_memory
+from tests.stats import test_output_memory
 getattr(test_output_memory, sys.argv[2])(Path(sys.argv[1]))
 print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")))
 """
