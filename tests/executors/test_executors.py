@@ -20,7 +20,7 @@ from curate.executors.local import LocalExecutor
 from curate.executors.lost import WorkerLost
 from curate.layout import OutputLayout
 from tests.conftest import CC_TEXT, WARC_DIR, ledger, run, shards
-from tests.crashing_jobs import square_unless_poison
+from tests.crashing_tasks import square_unless_poison
 
 
 def inputs_in_order() -> list[str]:
@@ -116,11 +116,11 @@ def test_ray_executor_gives_the_local_shards(reference, tmp_path):
     same_output(reference, out)
 
 
-def test_a_job_that_kills_its_worker_is_lost_alone():
+def test_a_task_that_kills_its_worker_is_lost_alone():
     executor = LocalExecutor(2)
     try:
-        jobs = [(x, 5) for x in range(12)]
-        results = run_all(executor, square_unless_poison, jobs, on_lost=lambda job, error: ("lost", job[0]))
+        tasks = [(x, 5) for x in range(12)]
+        results = run_all(executor, square_unless_poison, tasks, on_lost=lambda args, error: ("lost", args[0]))
     finally:
         executor.close()
     assert results == [("lost", 5) if x == 5 else x * x for x in range(12)]

@@ -1,6 +1,6 @@
 """Fault isolation: a step that raises on some documents costs exactly those documents, booked as
 `<step>_failed` errors with their id, URL and exception in the error log; a task that raises fails
-its input alone; a job that raises is that job's failure, never the run's.
+its input alone, on a worker too: the failure is that task's, never the run's.
 
 Faults are injected into each step in turn, on documents hypothesis picks; the documents it did
 not pick must come out exactly as in a run without faults.
@@ -25,7 +25,7 @@ from curate.executors.lost import TaskFailed
 from curate.layout import OutputLayout
 from curate.ledger import read_error_logs
 from tests.conftest import ledger, run, shards
-from tests.crashing_jobs import square_unless_raises
+from tests.crashing_tasks import square_unless_raises
 
 POISON = "zebrafruit"  # a word no generated text has by chance
 VOCABULARY = (
@@ -204,11 +204,11 @@ def test_a_task_that_raises_fails_its_input_alone(tmp_path, monkeypatch, capsys)
     assert not list((tmp_path / "out" / "stats").glob("bad*"))  # the failed input left nothing
 
 
-def test_a_job_that_raises_in_a_worker_is_that_jobs_failure():
-    jobs = [(x, 3) for x in range(6)]
-    results = run_all(LocalExecutor(2), square_unless_raises, jobs, on_lost=lambda job, error: error)
+def test_a_task_that_raises_in_a_worker_is_that_tasks_failure():
+    tasks = [(x, 3) for x in range(6)]
+    results = run_all(LocalExecutor(2), square_unless_raises, tasks, on_lost=lambda args, error: error)
     assert [r for r in results if not isinstance(r, TaskFailed)] == [0, 1, 4, 16, 25]
     failed = results[3]
     assert isinstance(failed, TaskFailed) and "ValueError" in str(failed)
     with pytest.raises(TaskFailed):  # without on_lost: a one-line CurateError, not a traceback
-        run_all(LocalExecutor(1), square_unless_raises, jobs)
+        run_all(LocalExecutor(1), square_unless_raises, tasks)

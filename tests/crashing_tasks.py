@@ -1,4 +1,4 @@
-"""Jobs for the executor tests, importable by spawned worker processes."""
+"""Tasks for the executor tests, importable by spawned worker processes."""
 
 from __future__ import annotations
 
@@ -14,5 +14,5 @@ def square_unless_poison(x: int, poison: int) -> int:
 
 def square_unless_raises(x: int, poison: int) -> int:
     if x == poison:
-        raise ValueError(f"job {x} is poisoned")
+        raise ValueError(f"task {x} is poisoned")
     return x * x
