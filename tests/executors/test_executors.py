@@ -120,7 +120,9 @@ def test_a_task_that_kills_its_worker_is_lost_alone():
     executor = LocalExecutor(2)
     try:
         tasks = [(x, 5) for x in range(12)]
-        results = run_all(executor, square_unless_poison, tasks, on_lost=lambda args, error: ("lost", args[0]))
+        results = run_all(
+            executor, square_unless_poison, tasks, on_lost=lambda args, error: ("lost", args[0])
+        )
     finally:
         executor.close()
     assert results == [("lost", 5) if x == 5 else x * x for x in range(12)]
