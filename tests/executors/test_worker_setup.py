@@ -36,10 +36,12 @@ def test_each_pool_worker_builds_once_and_closes_when_it_exits(tmp_path):
     pids = {pid for pid, _, _ in results}
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
     assert all(resource == f"resource of {pid}" for pid, resource, _ in results)
-    built = {path.name: path.read_text() for path in tmp_path.glob("built-*")}
-    assert built == {f"built-{pid}": "x" for pid in pids}, "each worker builds once, before its first task"
+    # A worker builds as it starts, before any task: one the other outran may have run none.
+    built = {int(path.name.split("-")[1]): path.read_text() for path in tmp_path.glob("built-*")}
+    assert pids <= set(built) and len(built) <= 2
+    assert set(built.values()) == {"x"}, "each worker builds once"
     closed = {path.name: path.read_text() for path in tmp_path.glob("closed-*")}
-    assert closed == {f"closed-{pid}": f"resource of {pid}" for pid in pids}
+    assert closed == {f"closed-{pid}": f"resource of {pid}" for pid in built}
 
 
 def test_in_process_tasks_share_one_build_closed_by_the_executor(tmp_path):
