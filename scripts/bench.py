@@ -29,6 +29,7 @@ from bench_dedup import bench_dedup_scale, bench_minhash  # noqa: E402 - scripts
 from bench_extract import EXTRACT_PRELOAD, EXTRACT_VARIANTS, bench_extract  # noqa: E402
 from bench_filters import bench_filters  # noqa: E402
 from bench_langid import bench_langid, bench_langid_prefix  # noqa: E402
+from bench_languages import bench_languages  # noqa: E402
 from bench_measure import child_main  # noqa: E402
 from bench_memory import MEASUREMENTS as MEMORY_MEASUREMENTS  # noqa: E402
 from bench_memory import PRELOAD as MEMORY_PRELOAD  # noqa: E402
@@ -61,6 +62,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "pipeline": bench_pipeline,
     "workers": bench_workers,
     "memory": bench_memory,
+    "languages": bench_languages,
 }
 
 
