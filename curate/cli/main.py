@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from curate import __version__
+from curate.cli.calibrate import add_calibrate_parser, cmd_calibrate
 from curate.cli.dedup import add_dedup_parser, cmd_dedup
 from curate.cli.demo import add_demo_parser, cmd_demo
 from curate.cli.langid import add_langid_parser, cmd_langid
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_quality_parser(commands)
     add_dedup_parser(commands)
     add_stats_parsers(commands)
+    add_calibrate_parser(commands)
     add_train_parsers(commands)
     return parser
 
@@ -45,6 +47,7 @@ COMMANDS = {
     "dedup": cmd_dedup,
     "stats": cmd_stats,
     "report": cmd_report,
+    "calibrate": cmd_calibrate,
     "pretrain": cmd_pretrain,
     "sample": cmd_sample,
     "budget": cmd_budget,

@@ -9,6 +9,7 @@ import polars as pl
 
 from curate.atomic import strict_dumps
 from curate.stats import Stats, compute_stats, stats_document, write_stats
+from curate.stats.audit import FAIR_RATIO, MIN_REACHED, reference_note
 from curate.stats.report import write_report
 from curate.stats.tables import ALL
 
@@ -73,6 +74,15 @@ def _print_tables(stats: Stats) -> None:
             how="vertical_relaxed",
         )
         print(flagged if flagged.height else "nothing flagged")
+        fairness = t["language_fairness"]
+        print(
+            f"\nevery language {reference_note(fairness)}: flagged (keep rate < {FAIR_RATIO:g}x the "
+            f"reference's at the same step, >= {MIN_REACHED} documents)"
+        )
+        unfair = fairness.filter("flagged").select(
+            "step", "lang", "reached", "kept", "keep_rate", "reference_keep_rate", "ratio"
+        )
+        print(unfair if unfair.height else "nothing flagged")
         print("\ntop domains")
         print(t["domains"].filter(pl.col("lang") == ALL).drop("lang").head(10))
     print(

@@ -68,6 +68,7 @@ def compute_stats(out_dir: Path) -> Stats:
         "signals": signals.histograms(run),
         "audit_languages": audit.language_rates(run, funnel),
         "audit_domains": audit.domain_rates(run, sites),
+        "language_fairness": audit.language_fairness(run, funnel),
         "examples": audit.examples(run),
         "errors": error_counts,
         "error_examples": errors.error_examples(run),

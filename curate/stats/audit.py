@@ -2,7 +2,11 @@
 on the domains it hits hardest, against its overall rate, so that a list or heuristic that
 removes one language or one kind of site disproportionately stands out; and a few removed
 examples per stage for review, badwords masked. The documents are aggregated in streaming passes:
-counts per domain and stage, and a pass per example for the smallest ids of each reason."""
+counts per domain and stage, and a pass per example for the smallest ids of each reason.
+
+`language_fairness` sets every language against one reference (English, where the run has it):
+per step, the share of the documents reaching it that the step keeps, and its ratio to the
+reference's keep rate at the same step."""
 
 from __future__ import annotations
 
@@ -19,6 +23,11 @@ TOP_DOMAINS = 5
 EXAMPLES = 3
 EXCERPT_CHARS = 300
 EXAMPLE_COLUMNS = ["id", "stage", "reason", "lang", "domain", "url"]
+REFERENCE = "en"  # the language every other is set against, where the run has it
+FAIR_RATIO = 0.5  # flagged: a keep rate below this times the reference's at the same step
+MIN_REACHED = 3  # ... with at least this many documents of both reaching the step (else a small sample)
+OVERALL = "overall"  # the step of the rows over the whole pipeline: final / extracted
+UNDETERMINED = "und"
 
 
 AUDIT_LANGUAGE_SCHEMA = {
@@ -57,6 +66,92 @@ def language_rates(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
     return _flag(table.select("stage", "lang", "entering", "removed", "rate", "overall_rate")).sort(
         "stage", "removed", "lang", descending=[False, True, False]
     )
+
+
+FAIRNESS_SCHEMA = {
+    "step": pl.String,
+    "lang": pl.String,
+    "reached": pl.Int64,
+    "kept": pl.Int64,
+    "keep_rate": pl.Float64,
+    "reference": pl.String,
+    "reference_reached": pl.Int64,
+    "reference_keep_rate": pl.Float64,
+    "ratio": pl.Float64,
+    "flagged": pl.Boolean,
+    "small_sample": pl.Boolean,
+}
+
+
+def reference_language(docs: dict[str, int]) -> tuple[str, str]:
+    """(the reference language, why): REFERENCE if it has documents, else the language with most
+    (und only if there is no other), ties to the smaller code."""
+    if docs.get(REFERENCE, 0) > 0:
+        return REFERENCE, REFERENCE
+    ranked = sorted(docs.items(), key=lambda item: (item[0] == UNDETERMINED, -item[1], item[0]))
+    if not ranked:
+        return REFERENCE, f"{REFERENCE} (the run has no documents)"
+    lang, count = ranked[0]
+    return lang, f"{lang}: the run has no {REFERENCE}, so the language with most documents ({count:,})"
+
+
+def reference_note(fairness: pl.DataFrame) -> str:
+    """What the language_fairness table sets the languages against, in words."""
+    if not fairness.height:
+        return "no language to compare"
+    reference = fairness["reference"][0]
+    if reference == REFERENCE:
+        return f"against {REFERENCE}"
+    counts = fairness.filter((pl.col("step") == OVERALL) & (pl.col("lang") == reference))["reached"]
+    count = f" ({counts[0]:,})" if counts.len() else ""
+    return f"against {reference}: the run has no {REFERENCE}, so the language with most documents{count}"
+
+
+def language_fairness(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
+    """Per step that removes documents (langid, each filter, dedup: run.stages) and language: the
+    documents that reached the step, those it kept, the keep rate; the reference language's
+    (reference_language over the extracted documents) reached and keep rate at the same step, and
+    their ratio; flagged below FAIR_RATIO with MIN_REACHED documents of both, else small_sample.
+    Rows of step `overall`: final (the shards) / extracted. Flagged rows first, then step order."""
+    per_lang = funnel.filter(pl.col("lang") != ALL)
+    extracted = per_lang.filter(pl.col("step") == "extracted")
+    if not extracted.height:
+        return pl.DataFrame(schema=FAIRNESS_SCHEMA)
+    reference, _ = reference_language(dict(zip(extracted["lang"], extracted["docs"])))
+    steps = ["extracted", *run.stages]
+    pairs = [*zip(steps, steps[1:]), ("extracted", "final")]
+    rows = []
+    for index, (before, step) in enumerate(pairs):
+        reached = per_lang.filter(pl.col("step") == before).select("lang", pl.col("docs").alias("reached"))
+        kept = per_lang.filter(pl.col("step") == step).select("lang", pl.col("docs").alias("kept"))
+        name = OVERALL if step == "final" else step
+        table = reached.join(kept, on="lang", how="left").with_columns(
+            pl.col("kept").fill_null(0), pl.lit(name).alias("step"), pl.lit(index).alias("order")
+        )
+        rows.append(table)
+    table = pl.concat(rows).with_columns(ratio("kept", "reached").alias("keep_rate"))
+    ref = table.filter(pl.col("lang") == reference).select(
+        "step", pl.col("reached").alias("reference_reached"), pl.col("keep_rate").alias("reference_keep_rate")
+    )
+    table = (
+        table.join(ref, on="step", how="left")
+        .with_columns(
+            pl.lit(reference).alias("reference"),
+            pl.col("reference_reached").fill_null(0),
+            ratio("keep_rate", "reference_keep_rate").alias("ratio"),
+        )
+        .with_columns(
+            ((pl.col("reached") < MIN_REACHED) | (pl.col("reference_reached") < MIN_REACHED)).alias(
+                "small_sample"
+            )
+        )
+        .with_columns(
+            ((pl.col("ratio") < FAIR_RATIO) & ~pl.col("small_sample")).fill_null(False).alias("flagged")
+        )
+    )
+    return table.sort(
+        "flagged", "order", "ratio", "lang", descending=[True, False, False, False], nulls_last=True
+    ).select(list(FAIRNESS_SCHEMA))
 
 
 def domain_rates(run: RunOutputs, sites: pl.DataFrame) -> pl.DataFrame:

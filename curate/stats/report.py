@@ -1,6 +1,7 @@
 """The HTML report: one self-contained file (charts inlined, no script or style from the
 network) with the language shares, the funnel, the removal matrix, the errors, domains, signal
-distributions, the filter audit and the data size in Chinchilla terms."""
+distributions, the filter audit (every language against English among it) and the data size in
+Chinchilla terms."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import polars as pl
 from curate.atomic import write_atomically
 from curate.layout import OutputLayout
 from curate.stats import Stats, charts
+from curate.stats.audit import FAIR_RATIO, MIN_REACHED, reference_note
 from curate.stats.tables import ALL
 
 TOP_ROWS = 20
@@ -97,6 +99,18 @@ def _errors(counts: pl.DataFrame, examples: pl.DataFrame) -> str:
     )
 
 
+def _fairness(fairness: pl.DataFrame) -> str:
+    if not fairness.height:
+        return "<p>No language to compare.</p>"
+    note = (
+        f'<p class="note">Each step\'s keep rate (documents it kept / documents that reached it) per '
+        f"language, {html.escape(reference_note(fairness))}: ratio = keep rate / the reference's at the "
+        f"same step; overall = final / extracted. Highlighted (and first): a ratio below {FAIR_RATIO:g} "
+        f"with {MIN_REACHED} or more documents of both reaching the step; small_sample: fewer.</p>"
+    )
+    return note + table_html(fairness, flagged="flagged")
+
+
 def render(stats: Stats) -> str:
     t, s = stats.tables, stats.summary
     funnel = t["funnel"].pivot(on="lang", index="step", values="docs", sort_columns=False)
@@ -132,6 +146,8 @@ def render(stats: Stats) -> str:
         "site much harder than the rest shows up here.</p>",
         "<h3>By language</h3>",
         table_html(t["audit_languages"], flagged="flagged"),
+        "<h3>Every language against English</h3>",
+        _fairness(t["language_fairness"]),
         "<h3>Domains each stage hits hardest</h3>",
         table_html(t["audit_domains"], flagged="flagged"),
         "<h3>Removed examples</h3>",
