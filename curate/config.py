@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -30,6 +31,8 @@ from filters import (
     UrlThresholds,
 )
 from filters.gopher_quality import STOP_WORDS
+from filters.profiles import PROFILES as FILTER_PROFILES
+from filters.profiles import filter_overrides
 from filters.ranges import MAX_COUNT, RATIO, allowing, first_problem, one_of, within
 
 if sys.version_info >= (3, 11):
@@ -174,8 +177,22 @@ class FiltersConfig:
     fineweb: FineWebThresholds = field(default_factory=FineWebThresholds)
     badwords: BadwordsThresholds = field(default_factory=BadwordsThresholds)
     quality: QualityThresholds = field(default_factory=QualityThresholds)
+    # per-language overrides published by a reference, under the per_language ones below:
+    # fineweb (none: FineWeb's English-tuned thresholds for every language) or fineweb2
+    # (FineWeb-2's thresholds and stop words for each of its 1,860 languages, and its pipeline's
+    # constants there: C4 and the paragraph rules off; see filters/data/FINEWEB2_SOURCE.md). A
+    # language the profile covers gets its values instead of this section's.
+    profile: str = field(default="fineweb", metadata=one_of(FILTER_PROFILES))
     # [filters.per_language.zh.gopher_quality] min_mean_word_len = false: overrides for one language
     per_language: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def overrides_for(self, name: str) -> dict[str, dict[str, Any]]:
+        """lang -> field overrides of filter `name`: the profile's, then `per_language`'s on top."""
+        merged = filter_overrides(self.profile, name)
+        for lang, by_filter in self.per_language.items():
+            if name in by_filter:
+                merged[lang] = {**merged.get(lang, {}), **by_filter[name]}
+        return merged
 
     def validate(self) -> None:
         _check(len(set(self.order)) == len(self.order), "filters.order", "each filter at most once")
@@ -189,11 +206,18 @@ class FiltersConfig:
                 if name not in FILTERS:
                     raise UsageError(f"config: unknown filter in {key} (allowed: {', '.join(FILTERS)})")
                 by_filter[name] = _fields_from_dict(getattr(self, name).__class__, key, overrides)
-                # the thresholds this language gets, checked as the section's own are
-                thresholds = dataclasses.replace(getattr(self, name), **by_filter[name])
-                _check_fields(key, thresholds)
+        # the thresholds each language gets (profile, then per_language), checked as the section's own are
+        for name in FILTERS:
+            for lang, overrides in self.overrides_for(name).items():
+                if name in self.per_language.get(lang, {}):
+                    key = f"filters.per_language.{lang}.{name}"
+                else:
+                    key = f"filters.profile.{self.profile}.{lang}.{name}"
+                problem = _overridden_problem(getattr(self, name), overrides)
+                if problem:
+                    _check(False, f"{key}.{problem[0]}", problem[1])
                 if name == "gopher_quality":
-                    _check_stop_words(key, thresholds, lang)
+                    _check_stop_words(key, dataclasses.replace(self.gopher_quality, **overrides), lang)
 
 
 @dataclass
@@ -266,6 +290,20 @@ def _check_fields(key: str, section: Any) -> None:
     problem = first_problem(section)
     if problem:
         _check(False, f"{key}.{problem[0]}", problem[1])
+
+
+def _overridden_problem(section: Any, overrides: dict[str, Any]) -> tuple[str, str] | None:
+    """`first_problem` of thresholds `section` with `overrides`, remembered: a profile's 1,860
+    languages are checked once per process, not at each validate()."""
+    try:
+        return _cached_problem(section, tuple(sorted(overrides.items())))
+    except TypeError:  # a value that cannot be hashed
+        return first_problem(dataclasses.replace(section, **overrides))
+
+
+@lru_cache(maxsize=1 << 14)
+def _cached_problem(section: Any, overrides: tuple[tuple[str, Any], ...]) -> tuple[str, str] | None:
+    return first_problem(dataclasses.replace(section, **dict(overrides)))
 
 
 def _check_stop_words(key: str, thresholds: GopherQualityThresholds, lang: str) -> None:

@@ -3,17 +3,27 @@
 Profiles (../shared/reference/filters.md):
 - `fineweb` (default): keep when the top score is > 0.65 (strict), as FineWeb does with lid.176.
 - `fineweb2`: FineWeb-2's per-language thresholds (>=, floor 0.30), tuned for GlotLID; with
-  lid.176 they are a documented alternative, not a reproduction.
+  lid.176 they are a documented alternative, not a reproduction. The `language_score` of each of
+  the 1,860 languages FineWeb-2 publishes a config for (data/fineweb2_language_scores.json, made
+  by scripts/import_fineweb2.py from huggingface/fineweb-2, Apache-2.0; see
+  filters/data/FINEWEB2_SOURCE.md); a language without one gets the floor, 0.30, FineWeb-2's
+  lowest.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from importlib import resources
 
-FINEWEB2_THRESHOLDS = {
-    "de": 0.821, "fr": 0.824, "es": 0.84, "ja": 0.886, "zh": 0.692,
-    "hi": 0.692, "nl": 0.689, "ar": 0.711, "ru": 0.90, "th": 0.90,
-}  # fmt: skip
+
+def _fineweb2_thresholds() -> dict[str, float]:
+    text = resources.files("langid").joinpath("data", "fineweb2_language_scores.json").read_text("utf-8")
+    return {lang: float(score) for lang, score in json.loads(text)["scores"].items()}
+
+
+FINEWEB2_THRESHOLDS = _fineweb2_thresholds()
+FINEWEB2_FLOOR = 0.30
 
 
 @dataclass(frozen=True)
@@ -25,7 +35,7 @@ class ThresholdProfile:
 
 PROFILES = {
     "fineweb": ThresholdProfile(0.65),
-    "fineweb2": ThresholdProfile(0.30, FINEWEB2_THRESHOLDS, inclusive=True),
+    "fineweb2": ThresholdProfile(FINEWEB2_FLOOR, FINEWEB2_THRESHOLDS, inclusive=True),
 }
 
 

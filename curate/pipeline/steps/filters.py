@@ -23,7 +23,7 @@ def build_filters(config: FiltersConfig) -> list[BatchFilter]:
     filters: list[BatchFilter] = []
     for name in config.order:
         thresholds = getattr(config, name)
-        per_language = {lang: by[name] for lang, by in config.per_language.items() if name in by}
+        per_language = config.overrides_for(name)  # the profile's, then [filters.per_language]'s
         try:
             if name == "badwords":
                 filters.append(
