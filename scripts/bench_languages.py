@@ -23,7 +23,12 @@ DOC_LINES = 30
 DOCS_PER_LANGUAGE = 10
 REFERENCE = "en"
 FAIR_SHARE = 0.8  # the bar: every language kept at >= 80% of English's rate
-PROFILES = ("fineweb", "fineweb2")
+# variant -> (language-ID profile, filter profile)
+PROFILES = {
+    "fineweb": ("fineweb", "fineweb"),
+    "fineweb2": ("fineweb2", "fineweb2"),
+    "fineweb2 langid": ("fineweb2", "fineweb"),
+}
 
 
 def build_documents(shared: Path, out: Path) -> dict[str, int]:
@@ -63,9 +68,11 @@ def build_documents(shared: Path, out: Path) -> dict[str, int]:
     return counts
 
 
-def run_profile(documents: Path, out_dir: Path, profile: str) -> tuple[Counter, dict[str, Counter]]:
-    """`curate run` with `profile` for the filters and language ID: documents kept per language,
-    and per language the (step, reason) of those removed."""
+def run_profile(
+    documents: Path, out_dir: Path, langid_profile: str, filter_profile: str
+) -> tuple[Counter, dict[str, Counter]]:
+    """`curate run` with these profiles: documents kept per language, and per language the
+    (step, reason) of those removed."""
     import polars as pl
 
     from curate.config import Config
@@ -74,9 +81,8 @@ def run_profile(documents: Path, out_dir: Path, profile: str) -> tuple[Counter, 
 
     config = Config()
     config.dedup.enabled = False
-    config.langid.profile = profile
-    if hasattr(config.filters, "profile"):
-        config.filters.profile = profile
+    config.langid.profile = langid_profile
+    config.filters.profile = filter_profile
     result = run_pipeline([str(documents)], out_dir, config.validate(), show_progress=False, force=True)
     if result.failed:
         raise RuntimeError(result.failed[0].failure)
@@ -97,7 +103,11 @@ def bench_languages(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Keep rate per language of genuine prose (UDHR), by filter profile, against English's."""
     documents = workdir / "udhr-documents.jsonl"
     counts = build_documents(args.data.parent, documents)
-    results = {profile: run_profile(documents, workdir / f"out-{profile}", profile) for profile in PROFILES}
+    results = {
+        name: run_profile(documents, workdir / f"out-{name.replace(' ', '-')}", *profiles)
+        for name, profiles in PROFILES.items()
+    }
+    last = list(PROFILES)[-1]
     rates = {
         profile: {lang: kept[lang] / docs for lang, docs in counts.items()}
         for profile, (kept, _) in results.items()
@@ -107,14 +117,14 @@ def bench_languages(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         f"{len(counts)} languages lid.176 knows; language ID + the five filters, dedup off\n"
     )
     columns = " | ".join(f"{p} kept | vs {REFERENCE}" for p in PROFILES)
-    print(f"| lang | {columns} | why removed (last profile) |")
+    print(f"| lang | {columns} | why removed ({last}) |")
     print("|---|" + "---:|---:|" * len(PROFILES) + "---|")
-    for lang in sorted(counts, key=lambda code: (rates[PROFILES[-1]][code], code)):
+    for lang in sorted(counts, key=lambda code: (rates[last][code], code)):
         cells = []
         for profile in PROFILES:
             reference = rates[profile].get(REFERENCE) or 1.0
             cells.append(f"{rates[profile][lang]:.0%} | {rates[profile][lang] / reference:.2f}")
-        why = ", ".join(f"{reason} {n}" for reason, n in results[PROFILES[-1]][1][lang].most_common(2))
+        why = ", ".join(f"{reason} {n}" for reason, n in results[last][1][lang].most_common(2))
         print(f"| {lang} | " + " | ".join(cells) + f" | {why} |")
     summary = {}
     for profile in PROFILES:
