@@ -1,11 +1,15 @@
 """Text features shared by every filter: words, lines and paragraphs, computed once per document.
 
-Word splitting follows spaCy's blank English tokenizer (what datatrove's reference filters use):
-split on whitespace, then peel punctuation off the front and the back of each chunk (an ellipsis
-and English clitics like 's and n't are one token), split inside at hyphens and a few other
-infixes; URLs, e-mail addresses, initials and common abbreviations stay whole. In Chinese, Japanese
-and Thai documents (written without spaces) each Han, kana or Thai character is a word, so counts
-grow with the text's length.
+Word splitting (`split_words`) follows spaCy's blank English tokenizer (what datatrove's reference
+filters use): split on whitespace, then peel punctuation off the front and the back of each chunk
+(an ellipsis and English clitics like 's and n't are one token), split inside at hyphens and a few
+other infixes; URLs, e-mail addresses, initials and common abbreviations stay whole.
+
+Languages written without spaces between words (SEGMENTED_LANGUAGES: Chinese, Japanese, Thai,
+Lao, Khmer, Burmese, Tibetan) get their words from a word segmenter (`segmenters.segmenter_for`:
+jieba, fugashi, pythainlp, ICU), an optional dependency. Where it is not installed, the language
+falls back to `split_words`, in which each Han, kana or Thai character is a word (UNSPACED_CHAR),
+so counts grow with the text's length; `segmenters.segmenter_report()` says which languages did.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import numpy as np
 import regex
 
 UNSPACED_LANGUAGES = frozenset({"ja", "th", "zh", "yue", "wuu", "lo", "km", "my"})
+# Languages whose words come from a word segmenter (filters/segmenters.py), where it is installed.
+SEGMENTED_LANGUAGES = UNSPACED_LANGUAGES | {"bo"}
 UNSPACED_CHAR = regex.compile(r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}])")
 SENTENCE_TERMINAL = regex.compile(r"\p{Sentence_Terminal}")
 CLITICS = ("'s", "'re", "'m", "'ll", "'ve", "'d", "n't", "’s", "’re", "’m", "’ll", "’ve", "’d", "n’t")
@@ -105,6 +111,8 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
 
 
 def split_words(text: str, lang: str = "en") -> list[str]:
+    """The whitespace split with spaCy's rules; in UNSPACED_LANGUAGES each Han, kana or Thai
+    character is a word. TextFeatures.words uses it for every language but SEGMENTED_LANGUAGES."""
     tokens: list[str] = []
     append = tokens.append
     for chunk in text.split():
@@ -143,6 +151,10 @@ class TextFeatures:
 
     @cached_property
     def words(self) -> list[str]:
+        if self.lang in SEGMENTED_LANGUAGES:
+            from filters.segmenters import segmenter_for  # it imports this module
+
+            return segmenter_for(self.lang).split(self.text)
         return split_words(self.text, self.lang)
 
     @cached_property

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import GopherQuality, GopherQualityThresholds
+from filters import GopherQuality, GopherQualityThresholds, TextFeatures
 from tests.filters.helpers import run
 
 NEUTRAL = ("river", "stone", "bridge", "green", "valley", "quiet", "morning", "light", "winter", "garden")
@@ -83,11 +83,14 @@ def test_gopher_max_mean_word_len(long, expected):
 
 
 def test_zh_has_no_mean_word_length_rule():
-    # Han characters are one word each: mean length 1.0, far below 3, and still kept in Chinese
-    han = ("我们今天在公园里散步天气很好" * 5)[:60]
+    # Chinese words are one or two characters (each Han character one without the segment extra):
+    # a mean length far below 3, and still kept in Chinese
+    han = ("我们今天在公园里散步天气很好" * 9)[:120]
     assert GopherQuality.LANGUAGE_DEFAULTS["zh"] == {"min_mean_word_len": None, "max_mean_word_len": None}
     signals, reason = run(GopherQuality(), han, lang="zh")
-    assert (signals["gopher_words"], signals["gopher_mean_word_len"]) == (60, 1.0)
+    n_words = len(TextFeatures(han, "zh").words)  # 120 characters, 120 or (segmented) fewer words
+    assert (signals["gopher_words"], signals["gopher_mean_word_len"]) == (n_words, 120 / n_words)
+    assert signals["gopher_mean_word_len"] < 2
     assert signals["gopher_stop_words"] is None
     assert reason is None
     # an explicit per-language override brings the rule back
