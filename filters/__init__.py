@@ -13,8 +13,9 @@ from filters.fineweb import FineWebQuality, FineWebThresholds
 from filters.gopher_quality import GopherQuality, GopherQualityThresholds
 from filters.gopher_repetition import GopherRepetition, GopherRepetitionThresholds
 from filters.quality import QualityClassifier, QualityThresholds, train_classifier
-from filters.text import TextFeatures, split_words
+from filters.text import TextFeatures
 from filters.url import UrlFilter, UrlThresholds
+from filters.words import split_words
 
 # The batch filters by name, in FineWeb's order (URL filtering happens before extraction).
 FILTERS: dict[str, type[BatchFilter]] = {

@@ -13,7 +13,8 @@ from typing import Any
 
 from filters.base import BatchFilter, under
 from filters.ranges import COUNT, MAX_COUNT, within
-from filters.text import UNSPACED_LANGUAGES, TextFeatures
+from filters.text import TextFeatures
+from filters.words import UNSPACED_LANGUAGES
 
 CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 END_PUNCTUATION = (".", "?", "!", '"', "'")

@@ -8,7 +8,8 @@ from typing import Any
 
 from filters.base import BatchFilter, over, ratio, under
 from filters.ranges import COUNT, MAX_COUNT, PER_WORD, RATIO, allowing, within
-from filters.text import UNSPACED_LANGUAGES, TextFeatures, has_letter, is_symbol_word
+from filters.text import TextFeatures
+from filters.words import UNSPACED_LANGUAGES, has_letter, is_symbol_word
 
 STOP_WORDS = {"en": ("the", "be", "to", "of", "and", "that", "have", "with")}
 

@@ -18,7 +18,7 @@ and loaded on first use, once per process:
   `bo` splits into syllables, each keeping its tsheg (་); botok, a Tibetan word segmenter,
   downloads its dictionary at first use. Syllables still beat the whitespace split, where a
   clause is one "word": the whole UDHR's mean word length goes from 49 (over Gopher's 10) to 3.9.
-- ko, and every other language: `text.split_words`, whitespace and spaCy's English rules. Korean
+- ko, and every other language: `words.split_words`, whitespace and spaCy's English rules. Korean
   is spaced; kiwipiepy's morphemes are 1.9x the words at 260x the time and bring the mean word
   length under Gopher's 3: it would remove 16 of the UDHR's 31 articles (2 today) and the whole
   declaration (kept today), and keep none that is removed today.
@@ -29,7 +29,7 @@ filter bound (filters.timeout_s) on its words, and can be removed as out of time
 
 Only the runs of the language's own scripts (with their combining marks) go to the segmenter;
 everything between them (Latin words, digits, URLs, ASCII and full-width punctuation) is split as
-`text.split_words` splits it, and U+200B (zero width space, a word-boundary hint in Khmer, Thai,
+`words.split_words` splits it, and U+200B (zero width space, a word-boundary hint in Khmer, Thai,
 Lao and Burmese pages) separates like a space. So the words put back together give the text
 without whitespace and U+200B, character for character: a segmenter that raises or that returns
 pieces which do not add up to its input costs that document its segmentation (it gets the
@@ -59,7 +59,7 @@ from typing import Protocol
 
 import regex
 
-from filters.text import SEGMENTED_LANGUAGES, split_words
+from filters.words import SEGMENTED_LANGUAGES, split_words
 
 Cut = Callable[[str], list[str]]  # one run of the language's scripts -> its words
 

@@ -144,7 +144,7 @@ def _alternatives(lang: str) -> dict[str, Any]:
 def bench_segmenters(shared: Path, repeat: int) -> list[dict[str, Any]]:
     """Each language's segmenter (and the alternatives installed) against today's splitter."""
     from filters.segmenters import ScriptRunSegmenter, segmenter_for
-    from filters.text import split_words
+    from filters.words import split_words
 
     with open(shared / UDHR, encoding="utf-8") as fh:
         articles = [json.loads(line) for line in fh]

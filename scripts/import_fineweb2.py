@@ -103,7 +103,7 @@ sys.path.insert(0, str(REPO))
 
 from filters import FILTERS  # noqa: E402
 from filters.ranges import ALLOWED  # noqa: E402
-from filters.text import split_words  # noqa: E402
+from filters.words import split_words  # noqa: E402
 from langid.labels import likely_script, normalize_code  # noqa: E402
 
 DEFAULT_MIRROR = Path("/work/.mirror/huggingface+fineweb-2/repo")

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from filters import segmenters
 from filters.segmenters import ScriptRunSegmenter, segmenter_for, segmenter_report
-from filters.text import SEGMENTED_LANGUAGES, TextFeatures, split_words
+from filters.text import TextFeatures
+from filters.words import SEGMENTED_LANGUAGES, split_words
 from tests.random_texts import SETTINGS, TEXTS
 
 
