@@ -160,6 +160,18 @@ def _fineweb_c4() -> C4Thresholds:
     return C4Thresholds(require_terminal_punct=False)  # as FineWeb runs C4's rules
 
 
+def language_overrides(
+    profile: str, per_language: dict[str, dict[str, dict[str, Any]]], name: str
+) -> dict[str, dict[str, Any]]:
+    """lang -> field overrides of filter `name`: `profile`'s, then `per_language`'s on top (also for
+    a run record's config, read back as plain tables)."""
+    merged = filter_overrides(profile, name)
+    for lang, by_filter in per_language.items():
+        if name in by_filter:
+            merged[lang] = {**merged.get(lang, {}), **by_filter[name]}
+    return merged
+
+
 @dataclass
 class FiltersConfig:
     enabled: bool = True
@@ -188,11 +200,7 @@ class FiltersConfig:
 
     def overrides_for(self, name: str) -> dict[str, dict[str, Any]]:
         """lang -> field overrides of filter `name`: the profile's, then `per_language`'s on top."""
-        merged = filter_overrides(self.profile, name)
-        for lang, by_filter in self.per_language.items():
-            if name in by_filter:
-                merged[lang] = {**merged.get(lang, {}), **by_filter[name]}
-        return merged
+        return language_overrides(self.profile, self.per_language, name)
 
     def validate(self) -> None:
         _check(len(set(self.order)) == len(self.order), "filters.order", "each filter at most once")

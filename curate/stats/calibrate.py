@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from curate.config import config_from_dict
+from curate.config import config_from_dict, language_overrides
 from curate.errors import UsageError
 from curate.stats.audit import reference_language
 from curate.stats.quantiles import Batches, spreads
@@ -100,18 +100,6 @@ def bounds_of(filter_name: str) -> list[Bound]:
     return sorted(numeric, key=lambda b: list(fields).index(b.field))
 
 
-def _profile_overrides(config: dict[str, Any], filter_name: str) -> dict[str, dict[str, Any]]:
-    """lang -> the overrides of the run's filter profile (none for fineweb, or a curate without)."""
-    profile = config.get("filters", {}).get("profile", "fineweb")
-    if profile == "fineweb":
-        return {}
-    try:
-        from filters.profiles import filter_overrides
-    except ImportError:  # pragma: no cover - a curate without filter profiles
-        return {}
-    return filter_overrides(profile, filter_name)
-
-
 @dataclass(frozen=True)
 class Applied:
     """The thresholds a run applied for one filter: the filter section's own, and per language the
@@ -125,10 +113,9 @@ class Applied:
     def of(cls, config: dict[str, Any], filter_name: str) -> Applied:
         filters = config.get("filters", {})
         merged = {lang: dict(v) for lang, v in FILTERS[filter_name].LANGUAGE_DEFAULTS.items()}
-        for lang, fields in _profile_overrides(config, filter_name).items():
+        profile, per_language = filters.get("profile", "fineweb"), filters.get("per_language", {})
+        for lang, fields in language_overrides(profile, per_language, filter_name).items():
             merged.setdefault(lang, {}).update(fields)
-        for lang, by_filter in filters.get("per_language", {}).items():
-            merged.setdefault(lang, {}).update(by_filter.get(filter_name, {}))
         return cls(dict(filters.get(filter_name, {})), merged)
 
     def value(self, field_name: str, lang: str | None = None) -> Any:
