@@ -12,6 +12,7 @@ import dataclasses
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -387,10 +388,10 @@ def _merge(default: Any, name: str, values: Any) -> Any:
     return dataclasses.replace(default, **changes)
 
 
-def config_from_dict(data: dict[str, Any]) -> Config:
-    """Build and validate a Config from nested dicts, as parsed from TOML."""
+def config_from_dict(data: dict[str, Any], base: Config | None = None) -> Config:
+    """Build and validate a Config from nested dicts, as parsed from TOML, over `base` (defaults)."""
     sections = get_type_hints(Config)
-    config = Config()
+    config = dataclasses.replace(base) if base is not None else Config()
     for name, values in data.items():
         if name not in sections:
             raise UsageError(f"config: unknown section [{name}] (allowed: {', '.join(sorted(sections))})")
@@ -398,10 +399,27 @@ def config_from_dict(data: dict[str, Any]) -> Config:
     return config.validate()
 
 
-def load_config(path: str | Path | None) -> Config:
-    """Defaults, overridden by the TOML file at `path` when given."""
+def presets() -> list[str]:
+    """The built-in configurations (curate/presets/NAME.toml), for --preset."""
+    folder = resources.files("curate").joinpath("presets")
+    return sorted(
+        entry.name.removesuffix(".toml") for entry in folder.iterdir() if entry.name.endswith(".toml")
+    )
+
+
+def preset_config(name: str) -> Config:
+    """The built-in configuration `name`: the defaults with its file's values."""
+    if name not in presets():
+        raise UsageError(f"--preset: no preset {name!r} (allowed: {', '.join(presets())})")
+    text = resources.files("curate").joinpath("presets", f"{name}.toml").read_text(encoding="utf-8")
+    return config_from_dict(tomllib.loads(text))
+
+
+def load_config(path: str | Path | None, preset: str | None = None) -> Config:
+    """Defaults (or the built-in preset's values), overridden by the TOML file at `path` when given."""
+    base = preset_config(preset) if preset else None
     if path is None:
-        return Config().validate()
+        return base or Config().validate()
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
@@ -413,4 +431,4 @@ def load_config(path: str | Path | None) -> Config:
         raise UsageError(f"--config: cannot read {path}: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"--config: {path} is not valid TOML: {exc}") from None
-    return config_from_dict(data)
+    return config_from_dict(data, base)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from filters.base import BatchFilter, over, ratio, under
@@ -12,6 +15,32 @@ from filters.text import TextFeatures
 from filters.words import UNSPACED_LANGUAGES, has_letter, is_symbol_word
 
 STOP_WORDS = {"en": ("the", "be", "to", "of", "and", "that", "have", "with")}
+# Korean is spaced by eojeol (a word and its particles and endings: 구성원의, 권리를), and FineWeb-2's
+# Korean stop words are those particles and endings, as Kiwi's morphemes: a stop word is present
+# when a word ends with it (measured: Kiwi costs 260x the split, scripts/bench_filters.py).
+SUFFIX_STOP_WORD_LANGUAGES = frozenset({"ko"})
+
+
+@lru_cache(maxsize=4096)
+def stop_word_forms(stop_words: tuple[str, ...]) -> dict[str, str]:
+    """Each stop word in both Unicode normalization forms (NFC, NFD) -> the word as listed: a text
+    in decomposed form (Vietnamese pages often are) matches a list in composed form, and back."""
+    forms = {}
+    for word in stop_words:
+        for form in ("NFC", "NFD"):
+            forms.setdefault(unicodedata.normalize(form, word), word)
+    return forms
+
+
+def count_stop_words(words: Collection[str], stop_words: tuple[str, ...], lang: str) -> int:
+    """Distinct stop words present among the distinct `words` (the Gopher rule's count)."""
+    forms = stop_word_forms(stop_words)
+    found = {forms[word] for word in forms.keys() & words}
+    if lang in SUFFIX_STOP_WORD_LANGUAGES:
+        longest = max(map(len, forms))
+        endings = {word[-n:] for word in words for n in range(1, min(longest, len(word) - 1) + 1)}
+        found |= {forms[ending] for ending in forms.keys() & endings}
+    return len(found)
 
 
 @dataclass(frozen=True)
@@ -72,6 +101,7 @@ class GopherQuality(BatchFilter[GopherQualityThresholds]):
                 letter_words += count
         n_lines = len(lines) or 1
         stop_list = self.thresholds_for(doc.lang).stop_words or STOP_WORDS.get(doc.lang)
+        stop_words = count_stop_words(counts.keys(), stop_list, doc.lang) if stop_list else None
         return {
             "gopher_words": content_words,
             "gopher_mean_word_len": ratio(content_chars, content_words),
@@ -82,7 +112,7 @@ class GopherQuality(BatchFilter[GopherQualityThresholds]):
             "gopher_ellipsis_lines_ratio": sum(line.rstrip().endswith(("...", "…")) for line in lines)
             / n_lines,
             "gopher_alpha_words_ratio": ratio(letter_words, n_words),
-            "gopher_stop_words": len(counts.keys() & set(stop_list)) if stop_list else None,
+            "gopher_stop_words": stop_words,
         }
 
     def reason(self, s: dict[str, Any], t: GopherQualityThresholds, doc: TextFeatures) -> str | None:

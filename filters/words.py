@@ -3,7 +3,16 @@ use): split on whitespace, then peel punctuation off the front and the back of e
 ellipsis and English clitics like 's and n't are one token), split inside at hyphens and a few other
 infixes; URLs, e-mail addresses, initials and common abbreviations stay whole. In the unspaced
 languages each Han, kana or Thai character is a word: the fallback where no word segmenter
-(filters/segmenters.py) is installed."""
+(filters/segmenters.py) is installed.
+
+Three scripts' conventions the English rules would break (each measured on the UDHR,
+scripts/bench.py --languages): the Ethiopic wordspace ፡ (U+1361) separates words as a space does,
+and Ethiopic punctuation (። ፣ ፤ ...) splits off wherever it stands, else a whole Amharic sentence
+written with wordspaces is one word; the zero-width joiner and non-joiner (U+200D, U+200C)
+belong to the word they end (Malayalam chillu letters, Persian and Sinhala spellings), never a
+word of their own; and in Maltese the
+article keeps its hyphen (`l-`, `tal-`, `fid-` + the noun), as Maltese tokenizers write it, instead
+of three tokens of which one is a bare hyphen."""
 
 from __future__ import annotations
 
@@ -24,10 +33,17 @@ INITIALS = regex.compile(r"(?:\p{L}\.)+")  # J. U.S. e.g.
 URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Split points inside a chunk: hyphens between letters/digits; / : = < > before a letter; , between letters.
 INFIX = regex.compile(
-    r"(?<=[\p{L}\p{N}])([-–—]|\.\.\.)(?=[\p{L}\p{N}])"
+    r"([\u1362-\u1368])"  # Ethiopic punctuation, wherever it stands
+    r"|(?<=[\p{L}\p{N}])([-–—]|\.\.\.)(?=[\p{L}\p{N}])"
     r"|(?<=[\p{L}\p{N}])([/:=<>])(?=\p{L})"
     r"|(?<=\p{L})(,)(?=\p{L})"
 )
+
+
+ETHIOPIC_WORDSPACE = "\u1361"
+JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner: part of the word they end
+# Maltese: an article and its hyphen at the start of a chunk (l-, il-, tal-, għall-, fid-) + the noun
+MALTESE_ARTICLE = regex.compile(r"(\p{L}{1,5}-)(?=\p{L})")
 
 
 @lru_cache(maxsize=65536)
@@ -64,7 +80,7 @@ def _split_chunk(chunk: str, tokens: list[str]) -> None:
             width = len(clitic)
         elif chunk.endswith("..."):
             width = 3
-        elif is_symbol_char(chunk[-1]):
+        elif is_symbol_char(chunk[-1]) and chunk[-1] not in JOINERS:
             width = 1
         else:
             break
@@ -91,7 +107,9 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
     # The most common: a word and one trailing mark ("word," "end."), which _split_chunk would split
     # the same way unless it is an abbreviation or initials.
     head, last = chunk[:-1], chunk[-1]
-    trailing_mark = last not in "'’" and is_symbol_char(last) and not (last == "." and _keeps_period(chunk))
+    trailing_mark = (
+        last not in "'’" + JOINERS and is_symbol_char(last) and not (last == "." and _keeps_period(chunk))
+    )
     if trailing_mark and head.isalnum():
         return (head, last)
     tokens: list[str] = []
@@ -104,8 +122,18 @@ def split_words(text: str, lang: str = "en") -> list[str]:
     character is a word. TextFeatures.words uses it for every language but SEGMENTED_LANGUAGES."""
     tokens: list[str] = []
     append = tokens.append
+    if ETHIOPIC_WORDSPACE in text:
+        text = text.replace(ETHIOPIC_WORDSPACE, " ")
     for chunk in text.split():
         if chunk.isalnum():  # the common case: a plain word or number
+            append(chunk)
+            continue
+        if lang == "mt" and "-" in chunk:
+            article = MALTESE_ARTICLE.match(chunk)
+            if article:
+                append(article.group(1))
+                chunk = chunk[article.end() :]
+        if chunk.isalnum():
             append(chunk)
         elif len(chunk) <= CACHED_CHUNK_CHARS:
             tokens += _chunk_tokens(chunk)

@@ -7,7 +7,9 @@ Profiles (../shared/reference/filters.md):
   the 1,860 languages FineWeb-2 publishes a config for (data/fineweb2_language_scores.json, made
   by scripts/import_fineweb2.py from huggingface/fineweb-2, Apache-2.0; see
   filters/data/FINEWEB2_SOURCE.md); a language without one gets the floor, 0.30, FineWeb-2's
-  lowest.
+  lowest, except English: FineWeb-2 has no English config because English is FineWeb's, so it
+  keeps FineWeb's 0.65 (at the floor, lid.176's weak guesses of English for Manx or Scots pages
+  would be labelled English and judged by English's stop words).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ def _fineweb2_thresholds() -> dict[str, float]:
     return {lang: float(score) for lang, score in json.loads(text)["scores"].items()}
 
 
+FINEWEB_THRESHOLD = 0.65
 FINEWEB2_THRESHOLDS = _fineweb2_thresholds()
 FINEWEB2_FLOOR = 0.30
 
@@ -34,8 +37,10 @@ class ThresholdProfile:
 
 
 PROFILES = {
-    "fineweb": ThresholdProfile(0.65),
-    "fineweb2": ThresholdProfile(FINEWEB2_FLOOR, FINEWEB2_THRESHOLDS, inclusive=True),
+    "fineweb": ThresholdProfile(FINEWEB_THRESHOLD),
+    "fineweb2": ThresholdProfile(
+        FINEWEB2_FLOOR, {**FINEWEB2_THRESHOLDS, "en": FINEWEB_THRESHOLD}, inclusive=True
+    ),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from curate.config import Config, load_config
+from curate.config import Config, load_config, presets
 from curate.executors import EXECUTORS
 
 
@@ -97,6 +97,12 @@ def _language_list(value: str) -> list[str]:
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="TOML", help="thresholds and settings (see README)")
     parser.add_argument(
+        "--preset",
+        choices=presets(),
+        help="a built-in configuration under --config's values: multilingual (FineWeb-2's "
+        "per-language thresholds; nothing removed for language-ID doubt or badwords; see README)",
+    )
+    parser.add_argument(
         "--extractor",
         choices=["resiliparse", "trafilatura"],
         help="HTML to text (default: resiliparse)",
@@ -123,7 +129,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    config = load_config(args.config)
+    config = load_config(args.config, args.preset)
     if getattr(args, "extractor", None):
         config.extract.extractor = args.extractor
     if getattr(args, "base_url", None):

@@ -32,20 +32,19 @@ class LanguageStep:
         predictions = self.identifier.predict(columns["text"])
         reasons: list[Removal | None] = []
         for i, prediction in enumerate(predictions):
-            lang, reason = prediction.lang, None
+            lang, reason, alternatives = prediction.lang, None, prediction.alternatives
             if lang == UNDETERMINED:
                 reason = UNDETERMINED_TEXT
             elif not self.thresholds.passes(lang, prediction.score):
                 reason = BELOW_THRESHOLD
-                if self.keep_below_threshold:
+                if self.keep_below_threshold:  # kept as `und`, the model's best guess first among the others
+                    alternatives = ((lang, round(prediction.score, 4)), *alternatives)
                     lang, reason = UNDETERMINED, None
             if reason is None and self.allowed and lang not in self.allowed:
                 reason = NOT_ALLOWED
             columns["lang"][i] = lang
             columns["lang_score"][i] = prediction.score
             columns["lang_script"][i] = prediction.script
-            columns["lang_alternatives"][i] = [
-                {"lang": code, "score": s} for code, s in prediction.alternatives
-            ]
+            columns["lang_alternatives"][i] = [{"lang": code, "score": s} for code, s in alternatives]
             reasons.append(Removal(self.name, reason) if reason else None)
         return reasons
