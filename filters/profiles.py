@@ -7,7 +7,9 @@
   (source, commit and field mapping: data/FINEWEB2_SOURCE.md), with FineWeb-2's pipeline
   constants (its values that are the same for every language: paragraph rules off, C4 off, ...)
   under each language it covers. Languages FineWeb-2 has no config for, English among them (it
-  is FineWeb's), get no override.
+  is FineWeb's), get no override. `und`, a document language ID could not place, gets the
+  pipeline's constants and FineWeb-2's typical language (each threshold the median of the
+  languages' values, no stop words), not English's thresholds.
 
 A profile's overrides apply on top of a filter's LANGUAGE_DEFAULTS, and a config's own
 `[filters.per_language...]` overrides on top of the profile's.
@@ -21,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 PROFILES = ("fineweb", "fineweb2")
+UNDETERMINED = "und"  # the language of a document language ID could not place
 DATA = {"fineweb2": "fineweb2.json"}  # profile -> its file in filters/data/
 
 
@@ -44,7 +47,10 @@ def _overrides(profile: str) -> dict[str, dict[str, dict[str, Any]]]:
     data = _load(profile)
     pipeline = data["pipeline"]
     merged: dict[str, dict[str, dict[str, Any]]] = {}
-    for lang, entry in data["languages"].items():
+    entries = dict(data["languages"])
+    if "undetermined" in data:
+        entries[UNDETERMINED] = {"overrides": data["undetermined"]}
+    for lang, entry in entries.items():
         by_filter = {name: dict(fields) for name, fields in pipeline.items()}
         for name, fields in entry["overrides"].items():
             by_filter.setdefault(name, {}).update(fields)

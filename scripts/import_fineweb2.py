@@ -279,7 +279,12 @@ def build(mirror: Path, rev: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "generated_by": "python scripts/import_fineweb2.py",
         "notes": "filters/data/FINEWEB2_SOURCE.md",
     }
-    profile = {"source": source, "pipeline": PIPELINE, "languages": languages}
+    profile = {
+        "source": source,
+        "pipeline": PIPELINE,
+        "undetermined": undetermined_overrides(languages),
+        "languages": languages,
+    }
     scores = {
         "source": {
             **source,
@@ -288,6 +293,24 @@ def build(mirror: Path, rev: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "scores": {lang: entry["language_score"] for lang, entry in languages.items()},
     }
     return profile, scores
+
+
+def undetermined_overrides(languages: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The thresholds of FineWeb-2's typical language, for documents whose language is `und`: each
+    numeric field the median of the languages' values (null, the rule off, where most languages
+    have it off); no stop words, since the language is not known."""
+    values: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for entry in languages.values():
+        for name, fields in entry["overrides"].items():
+            for key, value in fields.items():
+                if key != "stop_words":
+                    values[name, key].append(value)
+    medians: dict[str, dict[str, Any]] = defaultdict(dict)
+    for (name, key), found in sorted(values.items()):
+        numbers = sorted(v for v in found if v is not None)
+        typed = _field_type(name, key)
+        medians[name][key] = typed(numbers[len(numbers) // 2]) if len(numbers) * 2 > len(found) else None
+    return dict(medians)
 
 
 def dump(data: dict[str, Any], table: str) -> str:

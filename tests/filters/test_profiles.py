@@ -250,3 +250,20 @@ def test_the_profile_is_in_the_config_and_its_hash():
     assert default.to_dict()["filters"]["profile"] == "fineweb"
     assert fineweb2.to_dict()["filters"]["profile"] == "fineweb2"
     assert config_hash(default) != config_hash(fineweb2)
+
+
+def test_undetermined_documents_get_fineweb2s_typical_language_not_english(profile_file):
+    """`und` (language ID could not place the document): each threshold the median of FineWeb-2's
+    languages' values, no stop words; the rule off where most languages have it off."""
+    languages = profile_file["languages"]
+    und = profile_overrides("fineweb2")["und"]
+    alpha = sorted(e["overrides"]["gopher_quality"]["min_alpha_words_ratio"] for e in languages.values())
+    assert und["gopher_quality"]["min_alpha_words_ratio"] == alpha[len(alpha) // 2] == 0.783
+    assert "stop_words" not in und["gopher_quality"] and und["gopher_quality"]["min_stop_words"] == 2
+    assert und["fineweb"]["min_punct_lines_ratio"] is None  # off in 1,626 of 1,860 languages
+    assert und["gopher_repetition"]["max_dup_5gram_char_ratio"] == 0.316  # English: 0.15
+    assert und["c4"]["min_sentences"] is None  # the pipeline's constants too
+    quality = fineweb2_filters()["gopher_quality"]
+    assert quality.thresholds_for("und").min_alpha_words_ratio == 0.783
+    assert quality.thresholds_for("en").min_alpha_words_ratio == 0.8  # English keeps FineWeb's
+    assert "und" not in language_scores("fineweb2")  # und is never predicted: no cut-off
