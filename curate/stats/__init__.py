@@ -50,7 +50,19 @@ def summarize(run: RunOutputs, funnel: pl.DataFrame, error_counts: pl.DataFrame)
         "error_records": int(error_counts["docs"].sum()),
         "failed_inputs": len(run.failed_inputs),
         "stages": run.stages,
+        "thresholds": thresholds_used(run.config),
     }
+
+
+def thresholds_used(config: dict[str, Any]) -> str:
+    """Which threshold profiles the run used, in words (the run record's config, as written)."""
+    langid, filters = config.get("langid", {}), config.get("filters", {})
+    below = "kept as und" if langid.get("keep_below_threshold") else "removed"
+    badwords = filters.get("badwords", {}).get("mode", "drop")
+    return (
+        f"language ID profile {langid.get('profile', 'fineweb')} (under a language's cut-off: {below}); "
+        f"filter profile {filters.get('profile', 'fineweb')}; badwords mode {badwords}"
+    )
 
 
 def compute_stats(out_dir: Path) -> Stats:

@@ -126,6 +126,7 @@ def render(stats: Stats) -> str:
         f"language(s): {s['kept_chars']:,} characters, {s['kept_words']:,} words, "
         f"{s['kept_bytes']:,} bytes; {s['error_records']:,} records booked as errors, "
         f"{s['failed_inputs']:,} input(s) failed.</p>",
+        f"<p><b>Thresholds:</b> {html.escape(s['thresholds'])}.</p>",
         f"<p><b>Chinchilla:</b> {_chinchilla(s)}</p>",
         "<h2>Languages</h2>",
         _image(charts.language_shares(t["languages"]), "language share"),

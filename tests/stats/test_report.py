@@ -292,3 +292,30 @@ def test_stats_refuse_shards_of_the_old_layout(tmp_path, capsys):
     (out / "shards" / "lang-und").rename(out / "shards" / "lang=und")  # as curate wrote them before
     assert main(["stats", str(out)]) == 2
     assert "rerun the same `curate run`" in capsys.readouterr().err
+
+
+def test_the_report_says_which_thresholds_the_run_used(tmp_path, capsys):
+    import html
+
+    from curate.config import preset_config
+    from curate.stats import compute_stats, stats_document
+    from curate.stats.report import render
+    from tests.stats.test_calibrate import generate
+
+    docs = generate(tmp_path / "docs.jsonl", docs=20)
+    said = {}
+    for name, config in (("default", Config()), ("preset", preset_config("multilingual"))):
+        run([docs], tmp_path / name, config)
+        stats = compute_stats(tmp_path / name)
+        said[name] = stats_document(stats)["summary"]["thresholds"]
+        assert f"<b>Thresholds:</b> {html.escape(said[name])}." in render(stats)
+    assert said["default"] == (
+        "language ID profile fineweb (under a language's cut-off: removed); filter profile fineweb; "
+        "badwords mode drop"
+    )
+    assert said["preset"] == (
+        "language ID profile fineweb2 (under a language's cut-off: kept as und); filter profile fineweb2; "
+        "badwords mode tag"
+    )
+    assert main(["stats", str(tmp_path / "preset")]) == 0
+    assert f"thresholds: {said['preset']}" in capsys.readouterr().out
