@@ -9,6 +9,7 @@ add the checks that span keys. Each part of the pipeline has its own section.
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -359,12 +360,27 @@ def _coerce(key: str, value: Any, annotation: Any) -> Any:
     if annotation is Any:
         return value
     if annotation is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # past float's range: inf, which the key's range check rejects
+            return math.inf if value > 0 else -math.inf
     if annotation in (int, float) and isinstance(value, bool):
         raise UsageError(f"config: {key} must be {annotation.__name__}, not a bool")
     if not isinstance(value, annotation):
-        raise UsageError(f"config: {key} must be {annotation.__name__}, got {type(value).__name__} {value!r}")
+        raise UsageError(
+            f"config: {key} must be {annotation.__name__}, got {type(value).__name__} {_shown(value)}"
+        )
     return value
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """`value` for a message, cut to `limit` characters (an integer past Python's 4,300 digits has
+    no repr at all)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return f"of {value.bit_length()} bits"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def _fields_from_dict(cls: type, name: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -431,4 +447,8 @@ def load_config(path: str | Path | None, preset: str | None = None) -> Config:
         raise UsageError(f"--config: cannot read {path}: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"--config: {path} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"--config: {path} is not valid TOML: arrays or tables nested too deeply") from None
+    except ValueError as exc:  # a NUL in the path; an integer of more than 4,300 digits
+        raise UsageError(f"--config: cannot read {path!r}: {str(exc).split(';')[0]}") from None
     return config_from_dict(data, base)

@@ -23,10 +23,12 @@ SUFFIX_STOP_WORD_LANGUAGES = frozenset({"ko"})
 
 @lru_cache(maxsize=4096)
 def stop_word_forms(stop_words: tuple[str, ...]) -> dict[str, str]:
-    """Each stop word in both Unicode normalization forms (NFC, NFD) -> the word as listed: a text
-    in decomposed form (Vietnamese pages often are) matches a list in composed form, and back."""
+    """Each stop word as listed and in both Unicode normalization forms (NFC, NFD) -> the word as
+    listed: a text in decomposed form (Vietnamese pages often are) matches a list in composed form,
+    and back."""
     forms = {}
     for word in stop_words:
+        forms.setdefault(word, word)  # as listed too: it may be neither form (marks in another order)
         for form in ("NFC", "NFD"):
             forms.setdefault(unicodedata.normalize(form, word), word)
     return forms
@@ -37,8 +39,8 @@ def count_stop_words(words: Collection[str], stop_words: tuple[str, ...], lang: 
     forms = stop_word_forms(stop_words)
     found = {forms[word] for word in forms.keys() & words}
     if lang in SUFFIX_STOP_WORD_LANGUAGES:
-        longest = max(map(len, forms))
-        endings = {word[-n:] for word in words for n in range(1, min(longest, len(word) - 1) + 1)}
+        lengths = {len(form) for form in forms}  # none for an empty list
+        endings = {word[-n:] for word in words for n in lengths if 0 < n < len(word)}
         found |= {forms[ending] for ending in forms.keys() & endings}
     return len(found)
 

@@ -33,14 +33,15 @@ INITIALS = regex.compile(r"(?:\p{L}\.)+")  # J. U.S. e.g.
 URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Split points inside a chunk: hyphens between letters/digits; / : = < > before a letter; , between letters.
 INFIX = regex.compile(
-    r"([\u1362-\u1368])"  # Ethiopic punctuation, wherever it stands
-    r"|(?<=[\p{L}\p{N}])([-–—]|\.\.\.)(?=[\p{L}\p{N}])"
+    r"(?<=[\p{L}\p{N}])([-–—]|\.\.\.)(?=[\p{L}\p{N}])"
     r"|(?<=[\p{L}\p{N}])([/:=<>])(?=\p{L})"
     r"|(?<=\p{L})(,)(?=\p{L})"
 )
 
 
 ETHIOPIC_WORDSPACE = "\u1361"
+# Ethiopic punctuation (። ፣ ፤ ...): a token of its own wherever it stands, even after a URL
+ETHIOPIC_PUNCTUATION = regex.compile(r"([\u1362-\u1368])")
 JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner: part of the word they end
 # Maltese: an article and its hyphen at the start of a chunk (l-, il-, tal-, għall-, fid-) + the noun
 MALTESE_ARTICLE = regex.compile(r"(\p{L}{1,5}-)(?=\p{L})")
@@ -62,6 +63,13 @@ def has_letter(word: str) -> bool:
 
 def _split_chunk(chunk: str, tokens: list[str]) -> None:
     """One whitespace-delimited chunk -> tokens, the way spaCy peels prefixes, suffixes, infixes."""
+    if not chunk.isascii() and ETHIOPIC_PUNCTUATION.search(chunk):
+        for i, piece in enumerate(ETHIOPIC_PUNCTUATION.split(chunk)):  # odd: the punctuation
+            if i % 2:
+                tokens.append(piece)
+            elif piece:
+                _split_chunk(piece, tokens)
+        return
     while chunk and is_symbol_char(chunk[0]):  # prefixes: ( " « $ ...
         width = 3 if chunk.startswith("...") else 1
         tokens.append(chunk[:width])
@@ -128,9 +136,12 @@ def split_words(text: str, lang: str = "en") -> list[str]:
         if chunk.isalnum():  # the common case: a plain word or number
             append(chunk)
             continue
-        if lang == "mt" and "-" in chunk:
-            article = MALTESE_ARTICLE.match(chunk)
+        if lang == "mt" and "-" in chunk:  # the article may follow an opening quote or bracket
+            start = next((i for i, c in enumerate(chunk) if not is_symbol_char(c)), len(chunk))
+            article = MALTESE_ARTICLE.match(chunk, start)
             if article:
+                if start:
+                    _split_chunk(chunk[:start], tokens)
                 append(article.group(1))
                 chunk = chunk[article.end() :]
         if chunk.isalnum():
