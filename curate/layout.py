@@ -13,6 +13,7 @@ file back to the task that wrote it.
     OUT/shards/lang-xx/shard-NNNNN.parquet         the final shards
     OUT/excluded/reason-xx/shard-NNNNN.parquet     removed documents with text (output.keep_removed)
     OUT/report/<table>.parquet, stats.json, report.html   the statistics and the report
+    OUT/token_counts/counts.parquet, shards.json   `curate tokenize`'s counts, and the shards they are of
 
 A task id is `<file name>-<8 hex digits>` (curate.pipeline.task.task_id_for), so `task_of` finds it
 in a file name by the patterns above and nothing else.
@@ -103,6 +104,11 @@ class OutputLayout:
     @property
     def report_html(self) -> Path:
         return self.report_dir / "report.html"
+
+    @property
+    def token_counts_dir(self) -> Path:
+        """Tokens per language and domain, counted by `curate tokenize` (for the report and budget)."""
+        return self.root / "token_counts"
 
     # One task's files.
     def marker(self, task: str) -> Path:

@@ -18,7 +18,7 @@ LAYERS = (
         "curate.domains", "curate.inputs", "curate.shards", "curate.layout", "curate.ledger",
     ),
     ("curate.readers", "curate.extract", "curate.executors", "curate.sample"),
-    ("curate.dedup", "curate.stats"),
+    ("curate.dedup", "curate.stats", "curate.tokenize"),
     ("curate.train",),
     ("curate.pipeline",),
     ("curate.workflows",),

@@ -13,6 +13,7 @@ from curate.cli.langid import add_langid_parser, cmd_langid
 from curate.cli.quality import add_quality_parser, cmd_quality
 from curate.cli.run import add_run_parser, cmd_run
 from curate.cli.stats import add_stats_parsers, cmd_report, cmd_stats
+from curate.cli.tokenize import add_tokenize_parser, cmd_tokenize
 from curate.cli.train import add_train_parsers, cmd_ablate, cmd_budget, cmd_pretrain, cmd_sample
 from curate.errors import CurateError, UsageError
 
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_dedup_parser(commands)
     add_stats_parsers(commands)
     add_calibrate_parser(commands)
+    add_tokenize_parser(commands)
     add_train_parsers(commands)
     return parser
 
@@ -48,6 +50,7 @@ COMMANDS = {
     "stats": cmd_stats,
     "report": cmd_report,
     "calibrate": cmd_calibrate,
+    "tokenize": cmd_tokenize,
     "pretrain": cmd_pretrain,
     "sample": cmd_sample,
     "budget": cmd_budget,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 
 from curate.config import Config, load_config, presets
@@ -14,6 +15,29 @@ def positive_int(value: str) -> int:
     if number <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
     return number
+
+
+def language_weights(value: str) -> dict[str, float]:
+    """`en=0.7,de=0.3`: each language once, each weight a finite number above 0."""
+    weights: dict[str, float] = {}
+    for item in (piece.strip() for piece in value.split(",")):
+        lang, _, number = item.partition("=")
+        try:
+            weight = float(number)
+        except ValueError:
+            weight = math.nan
+        if (
+            not item
+            or not lang.strip()
+            or not math.isfinite(weight)
+            or weight <= 0
+            or lang.strip() in weights
+        ):
+            raise argparse.ArgumentTypeError(
+                f"expected lang=weight pairs like en=0.7,de=0.3, each language once, weight > 0: {value!r}"
+            )
+        weights[lang.strip()] = weight
+    return weights
 
 
 def _output_name(value: str, kind: str) -> str:

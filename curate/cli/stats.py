@@ -87,7 +87,7 @@ def _print_tables(stats: Stats) -> None:
         print(t["domains"].filter(pl.col("lang") == ALL).drop("lang").head(10))
     print(f"\nthresholds: {stats.summary['thresholds']}")
     print(
-        f"\n{stats.summary['estimated_tokens']:,} tokens (estimated: {stats.summary['token_estimate']}); "
+        f"\n{stats.summary['tokens']:,} tokens ({stats.summary['token_source']}); "
         f"Chinchilla-optimal model: ~{stats.summary['chinchilla_params']:,} parameters"
     )
 

@@ -14,10 +14,9 @@ from curate.atomic import strict_dumps, write_atomically
 from curate.layout import OutputLayout
 from curate.stats import audit, errors, signals, tables
 from curate.stats.sources import RunOutputs, load_outputs
+from curate.stats.tokens import BYTES_PER_TOKEN as BYTES_PER_TOKEN  # curate budget's estimate
+from curate.stats.tokens import token_summary
 
-# The report runs without the train extra, so it estimates tokens; `curate budget --shards OUT
-# --tokenizer MODEL_DIR/tokenizer.json` counts them with a trained tokenizer.
-BYTES_PER_TOKEN = 4.0
 # Chinchilla (Hoffmann et al. 2022): compute-optimal training sees about 20 tokens per parameter.
 # Here because the report estimates a model size; curate.train.budget plans with it.
 TOKENS_PER_PARAM = 20
@@ -36,16 +35,15 @@ def summarize(run: RunOutputs, funnel: pl.DataFrame, error_counts: pl.DataFrame)
         return {m: int(rows[m].fill_null(0).sum()) for m in tables.METRICS}
 
     final, read = totals("final"), totals("read")
-    tokens = final["bytes"] / BYTES_PER_TOKEN
+    tokens = token_summary(run.layout, final["bytes"])
     return {
         "read_records": read["docs"],
         "kept_docs": final["docs"],
         "kept_chars": final["chars"],
         "kept_words": final["words"],
         "kept_bytes": final["bytes"],
-        "estimated_tokens": round(tokens),
-        "token_estimate": f"{BYTES_PER_TOKEN:g} UTF-8 bytes per token (an estimate; curate budget counts)",
-        "chinchilla_params": round(tokens / TOKENS_PER_PARAM),
+        **tokens,
+        "chinchilla_params": round(tokens["tokens"] / TOKENS_PER_PARAM),
         "languages": run.ledger.filter(pl.col("outcome") == "kept")["lang"].n_unique(),
         "error_records": int(error_counts["docs"].sum()),
         "failed_inputs": len(run.failed_inputs),

@@ -70,7 +70,8 @@ def _image(src: str, alt: str) -> str:
 
 def _chinchilla(summary: dict) -> str:
     return (
-        f"The kept data holds about {summary['estimated_tokens']:,} tokens ({summary['token_estimate']}): "
+        f"The kept data holds {'' if summary['tokens_counted'] else 'about '}{summary['tokens']:,} tokens "
+        f"({summary['token_source']}): "
         f"at 20 tokens per parameter (Chinchilla, Hoffmann et al. 2022), enough to train a "
         f"compute-optimal model of about {summary['chinchilla_params']:,} parameters."
     )

@@ -13,6 +13,7 @@ import polars as pl
 
 from curate.domains import public_suffix
 from curate.stats.sources import RunOutputs, collect
+from curate.stats.tokens import counted_tokens
 
 METRICS = ("docs", "chars", "words", "bytes")
 ALL = "all"  # the language of rows that sum over every language
@@ -94,15 +95,26 @@ def removal_matrix(run: RunOutputs) -> pl.DataFrame:
 
 
 def languages(run: RunOutputs) -> pl.DataFrame:
-    """The kept data per language, with its share of documents and characters."""
+    """The kept data per language, with its share of documents and characters, and its tokens where
+    `curate tokenize` counted them."""
     kept = (
         run.ledger.filter(pl.col("outcome") == "kept").group_by("lang").agg(pl.col(m).sum() for m in METRICS)
     )
     kept = kept.filter(pl.col("docs") > 0)
-    return kept.with_columns(
-        ratio("docs", pl.col("docs").sum()).alias("docs_share"),
-        ratio("chars", pl.col("chars").sum()).alias("chars_share"),
-    ).sort("chars", "lang", descending=[True, False])
+    counted = counted_tokens(run.layout)  # null tokens: no `curate tokenize` of these shards
+    tokens = (
+        counted.per_language.select("lang", "tokens")
+        if counted
+        else pl.DataFrame(schema={"lang": pl.String, "tokens": pl.Int64})
+    )
+    return (
+        kept.with_columns(
+            ratio("docs", pl.col("docs").sum()).alias("docs_share"),
+            ratio("chars", pl.col("chars").sum()).alias("chars_share"),
+        )
+        .join(tokens.with_columns(pl.col("tokens").cast(pl.Int64)), on="lang", how="left")
+        .sort("chars", "lang", descending=[True, False])
+    )
 
 
 def site_counts(run: RunOutputs) -> pl.DataFrame:

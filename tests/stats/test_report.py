@@ -223,7 +223,7 @@ def test_stats_command_prints_tables_and_json(full_run, capsys):
     assert "kept data per language" in printed and "documents left after each step" in printed
     assert main(["stats", str(full_run), "--json"]) == 0
     document = strict_loads(capsys.readouterr().out)
-    assert document["summary"]["chinchilla_params"] == round(document["summary"]["estimated_tokens"] / 20)
+    assert document["summary"]["chinchilla_params"] == round(document["summary"]["tokens"] / 20)
     assert main(["stats", str(full_run.parent / "nothing")]) == 2
 
 

@@ -1,0 +1,109 @@
+"""`curate tokenize OUT -o TOKENS --tokenizer T`: the final shards as token files trainers read."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from curate.cli.options import language_weights, output_dir, positive_int
+from curate.errors import UsageError
+from curate.pipeline.ownership import run_lock
+from curate.tokenize import formats
+from curate.tokenize.job import (
+    DEFAULT_MAX_FILE_BYTES,
+    TokenizeSettings,
+    read_record,
+    shards_by_part,
+    tokenize_run,
+)
+from curate.tokenize.tokenizer_files import find_tokenizer
+
+
+def add_tokenize_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "tokenize",
+        help="encode a run's final shards into token files (datatrove .ds or Megatron .bin/.idx)",
+        description=(
+            "Encode the final shards of the run in OUT with a tokenizer on disk and write them in a "
+            "format trainers read: datatrove's (.ds token ids, .ds.index document ends, .ds.metadata; "
+            "nanotron and datatrove's DatatroveFolderDataset read it) or Megatron-LM's indexed dataset "
+            "(.bin + .idx, MMIDIDX version 1; Megatron, NeMo and OLMo-style loaders read it). Every "
+            "document ends with the end token (and starts with the start token with --bos). The "
+            "documents are shuffled with --seed, the same way whatever the worker count; one output "
+            "per language (TOKENS/lang-xx/), or with --weights one mixture (TOKENS/mixture/) whose "
+            "token shares are the weights: no document is dropped, and a language short of its share "
+            "is repeated whole (then in part) until it reaches it. Files are bounded by "
+            "--max-file-bytes. Token counts per language and domain go to TOKENS/token_counts.parquet "
+            "and to OUT, where the report and `curate budget --shards` use them. Run the same command "
+            "again after an interruption: shards already encoded are not encoded again."
+        ),
+    )
+    parser.add_argument("output", metavar="OUT", help="the output directory of a finished `curate run`")
+    parser.add_argument(
+        "-o", "--tokens", required=True, type=output_dir, metavar="TOKENS", help="where to write"
+    )
+    parser.add_argument(
+        "--tokenizer",
+        required=True,
+        metavar="PATH",
+        help="a tokenizer.json (tokenizers library) or a Hugging Face tokenizer folder on disk",
+    )
+    parser.add_argument("--format", choices=formats.FORMATS, default="datatrove", help="(default: datatrove)")
+    parser.add_argument("--seed", type=int, default=0, help="document shuffle seed (default: 0)")
+    parser.add_argument(
+        "--weights", type=language_weights, metavar="MIX", help="one mixture, e.g. en=0.7,de=0.3"
+    )
+    parser.add_argument("--langs", metavar="CODES", help="only these languages, e.g. en,de (default: all)")
+    parser.add_argument(
+        "--eos-token", metavar="TOKEN", help="the end-of-document token, where the tokenizer names none"
+    )
+    parser.add_argument("--bos", action="store_true", help="also start every document with the start token")
+    parser.add_argument(
+        "--max-file-bytes",
+        type=positive_int,
+        default=DEFAULT_MAX_FILE_BYTES,
+        metavar="N",
+        help=f"bound on each token file (default: {DEFAULT_MAX_FILE_BYTES:,}); one document never splits",
+    )
+    parser.add_argument(
+        "--workers", type=positive_int, default=1, help="processes encoding shards (default: 1)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace a tokenization of another run in TOKENS"
+    )
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def cmd_tokenize(args: argparse.Namespace) -> int:
+    out, tokens = Path(args.output), Path(args.tokens)
+    if tokens.resolve() == out.resolve() or out.resolve() in tokens.resolve().parents:
+        raise UsageError(f"-o {tokens}: inside OUT; write the tokens elsewhere")
+    langs = [code.strip() for code in (args.langs or "").split(",") if code.strip()]
+    weights = args.weights or {}
+    if weights and langs and set(weights) != set(langs):
+        raise UsageError("--weights and --langs: name the same languages (or give only --weights)")
+    shards_by_part(out, langs)  # OUT holds a run, with shards: before any lock or file is made
+    tokenizer = find_tokenizer(args.tokenizer, args.eos_token, args.bos)
+    settings = TokenizeSettings(
+        args.format, args.seed, weights, langs or sorted(weights), args.max_file_bytes
+    )
+    tokens.mkdir(parents=True, exist_ok=True)
+    with run_lock(tokens), run_lock(out):
+        earlier = read_record(tokens)
+        if earlier and earlier["source"] != str(out.resolve()) and not args.force:
+            raise UsageError(
+                f"-o {tokens}: holds the tokens of another run ({earlier['source']}); --force replaces them"
+            )
+        record = tokenize_run(out, tokens, tokenizer, settings, args.workers, _say)
+    for name, written in record["outputs"].items():
+        repeats = ", ".join(f"{lang} x{factor:g}" for lang, factor in written["repeats"].items())
+        print(
+            f"{name}: {written['documents']:,} documents, {written['tokens']:,} tokens in "
+            f"{len(written['files'])} files ({repeats})"
+        )
+    print(f"{record['documents']:,} documents, {record['tokens']:,} tokens; written to {tokens}")
+    return 0

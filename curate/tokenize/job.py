@@ -1,0 +1,230 @@
+"""`curate tokenize OUT -o TOKENS`: the final shards of a run, encoded into a format trainers read.
+
+1. Each shard is a task: its documents encoded into a part (parts.py), through the executors, so
+   workers share the work and a rerun encodes only the shards whose part is missing or stale.
+2. The documents are ordered (order.py): shuffled per language (`TOKENS/lang-xx/`) or as one
+   weighted mixture (`TOKENS/mixture/`).
+3. Each output is written in the chosen format (formats.py), in files bounded by size.
+4. The token counts per language and domain (`TOKENS/token_counts.parquet`, and a copy in OUT for
+   its report and `curate budget`), then `TOKENS/tokenize.json`, written last: a folder without
+   it, or whose record names other shards or settings, is not a finished tokenization.
+
+TOKENS layout:
+    TOKENS/lang-xx/tokens-00000.ds ...   (or mixture/; .ds + .ds.index + .ds.metadata, or .bin + .idx)
+    TOKENS/token_counts.parquet          lang, domain, documents, tokens (each document once)
+    TOKENS/tokenize.json                 what was tokenized, how, and the files written
+    TOKENS/parts/<key>/                  the encoded shards, kept for resuming
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from curate.atomic import write_atomically, write_json
+from curate.errors import UsageError
+from curate.executors import WorkerSetup, make_executor, run_all
+from curate.layout import OutputLayout
+from curate.shards import partition_of
+from curate.tokenize import formats
+from curate.tokenize.order import Placement, mixture, per_language
+from curate.tokenize.parts import encode_shard, part_ids, part_key, part_record
+from curate.tokenize.tokenizer_files import TokenizerFile
+
+RECORD = "tokenize.json"
+COUNTS = "token_counts.parquet"
+PARTS = "parts"
+MIXTURE = "mixture"
+DEFAULT_MAX_FILE_BYTES = 1 << 30
+
+
+@dataclass(frozen=True)
+class TokenizeSettings:
+    format: str = "datatrove"
+    seed: int = 0
+    weights: dict[str, float] = field(default_factory=dict)  # empty: one output per language
+    langs: list[str] = field(default_factory=list)  # empty: every language
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+
+
+def _load_worker_tokenizer(tokenizer: TokenizerFile) -> tuple[Any, int, int | None]:
+    return tokenizer.load(), tokenizer.eos_id, tokenizer.bos_id
+
+
+def shards_by_part(out: Path, langs: list[str]) -> dict[Path, str]:
+    """The run's final shards (of `langs`, if given) -> their part keys."""
+    layout = OutputLayout(out)
+    if not layout.run_record.is_file():
+        raise UsageError(
+            f"{out}: no curate run here (no {layout.run_record.name}); run `curate run ... -o {out}`"
+        )
+    shards = [p for p in layout.shard_paths() if not langs or partition_of(p) in langs]
+    if not shards:
+        wanted = f" in {', '.join(langs)}" if langs else ""
+        raise UsageError(f"{out}: no final shards{wanted} to tokenize")
+    return {shard: part_key(shard, layout.shards_dir) for shard in shards}
+
+
+def tokenize_run(
+    out: Path,
+    tokens: Path,
+    tokenizer: TokenizerFile,
+    settings: TokenizeSettings,
+    workers: int = 1,
+    progress: Callable[[str], None] = lambda message: None,
+) -> dict[str, Any]:
+    """Tokenize the run in `out` into `tokens` with `workers` processes (the files are the same
+    whatever their number); the record written to TOKENS/tokenize.json."""
+    if settings.format not in formats.FORMATS:
+        raise UsageError(f"--format {settings.format}: unknown (allowed: {', '.join(formats.FORMATS)})")
+    shards = shards_by_part(out, settings.langs)
+    earlier = read_record(tokens)
+    (tokens / RECORD).unlink(missing_ok=True)  # unfinished until the new record is written
+    encoding = {"tokenizer": tokenizer.digest, "eos_id": tokenizer.eos_id, "bos_id": tokenizer.bos_id}
+    tasks = [
+        (str(shard), str(tokens / PARTS / key), part_record(shard, encoding)) for shard, key in shards.items()
+    ]
+    setup = WorkerSetup(partial(_load_worker_tokenizer, tokenizer), key=f"tokenizer:{tokenizer.digest}")
+    executor = make_executor("local", workers, None, setup)
+    try:
+        progress(f"encoding {len(tasks)} shard(s) with {workers} worker(s)")
+        run_all(executor, encode_shard, tasks)
+    finally:
+        executor.close()
+    keys = list(shards.values())
+    docs = _documents(tokens, keys)
+    _remove_stale_parts(tokens, set(keys))
+    if settings.weights:
+        outputs = {MIXTURE: mixture(docs, settings.weights, settings.seed)}
+    else:
+        outputs = {f"lang-{lang}": placement for lang, placement in per_language(docs, settings.seed).items()}
+    _remove_earlier_outputs(tokens, earlier, set(outputs))
+    written = {}
+    for name, placement in outputs.items():
+        progress(f"writing {name}: {placement.tokens:,} tokens")
+        written[name] = _write_output(tokens, name, placement, keys, tokenizer, settings)
+    counts = token_counts(docs)
+    _write_counts(counts, tokens / COUNTS)
+    write_run_counts(out, counts, shards, tokenizer)
+    record = {
+        "source": str(out.resolve()),
+        "shards": sorted(str(shard.resolve()) for shard in shards),
+        "tokenizer": {
+            "path": str(tokenizer.path),
+            "name": tokenizer.name,
+            "sha256": tokenizer.digest,
+            "vocab_size": tokenizer.vocab_size,
+            "eos_id": tokenizer.eos_id,
+            "bos_id": tokenizer.bos_id,
+        },
+        "settings": asdict(settings),
+        "documents": docs.height,
+        "tokens": int(docs["length"].sum()),
+        "outputs": written,
+    }
+    write_json(tokens / RECORD, record)
+    return record
+
+
+def _documents(tokens: Path, keys: list[str]) -> pl.DataFrame:
+    """Every document of every part, with the part's index, in part order."""
+    frames = [
+        pl.read_parquet(tokens / PARTS / key / "docs.parquet").with_columns(
+            pl.lit(index).alias("part"), pl.lit(key).alias("shard")
+        )
+        for index, key in enumerate(keys)
+    ]
+    return pl.concat(frames).with_columns(pl.col("lang").fill_null("und"), pl.col("domain").fill_null(""))
+
+
+def _remove_stale_parts(tokens: Path, keep: set[str]) -> None:
+    """Parts of shards the run no longer has (or temporaries of a killed task)."""
+    for folder in (tokens / PARTS).iterdir():
+        if folder.name not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_earlier_outputs(tokens: Path, earlier: dict[str, Any] | None, keep: set[str]) -> None:
+    """The outputs an earlier tokenization here wrote that this one does not (other languages, a
+    mixture): only folders its record names, never anything else in TOKENS."""
+    for name in set((earlier or {}).get("outputs", {})) - keep:
+        if "/" not in name and name not in (PARTS, "..", "."):
+            shutil.rmtree(tokens / name, ignore_errors=True)
+
+
+def _write_output(
+    tokens: Path,
+    name: str,
+    placement: Placement,
+    keys: list[str],
+    tokenizer: TokenizerFile,
+    settings: TokenizeSettings,
+) -> dict[str, Any]:
+    folder = tokens / name
+    shutil.rmtree(folder, ignore_errors=True)  # an interrupted or earlier writing of this output
+    folder.mkdir(parents=True)
+    ids = [part_ids(tokens / PARTS / key) for key in keys]
+    writer = formats.open_writer(
+        settings.format, folder, "tokens", tokenizer.vocab_size, settings.max_file_bytes, tokenizer.name
+    )
+    for part, start, length in zip(placement.part, placement.start, placement.length):
+        writer.add(ids[part][start : start + length])
+    files = writer.close()
+    return {
+        "files": [str(path.relative_to(tokens)) for path in files],
+        "documents": len(placement.length),
+        "tokens": placement.tokens,
+        "repeats": placement.repeats,
+    }
+
+
+def token_counts(docs: pl.DataFrame) -> pl.DataFrame:
+    """Documents and tokens per (lang, domain), each document once (before a mixture's repeats)."""
+    return (
+        docs.group_by("lang", "domain")
+        .agg(pl.len().alias("documents"), pl.col("length").sum().alias("tokens"))
+        .sort("lang", "tokens", "domain", descending=[False, True, False])
+    )
+
+
+def _write_counts(counts: pl.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, lambda temporary: counts.write_parquet(temporary))
+
+
+def write_run_counts(
+    out: Path, counts: pl.DataFrame, shards: dict[Path, str], tokenizer: TokenizerFile
+) -> None:
+    """The counts into OUT too, with the shards (and their sizes) they were counted on: the report
+    and `curate budget` use them only while the run's shards are still those."""
+    folder = OutputLayout(out).token_counts_dir
+    _write_counts(counts, folder / "counts.parquet")
+    write_json(
+        folder / "shards.json",
+        {
+            "tokenizer": tokenizer.name,
+            "sha256": tokenizer.digest,
+            "shards": shard_sizes(list(shards), OutputLayout(out).shards_dir),
+        },
+    )
+
+
+def shard_sizes(shards: list[Path], shards_dir: Path) -> dict[str, int]:
+    return {
+        shard.resolve().relative_to(shards_dir.resolve()).as_posix(): shard.stat().st_size for shard in shards
+    }
+
+
+def read_record(tokens: Path) -> dict[str, Any] | None:
+    """The finished tokenization in `tokens`, or None."""
+    try:
+        return json.loads((tokens / RECORD).read_text())
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,251 @@
+"""`curate tokenize` over a curated run of ../shared/data: both formats hold exactly the ids
+`tokenizers` gives each kept document, in the documented shuffled order; mixtures, resuming,
+locks, counts in OUT for the report, and the errors a user meets."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from curate.cli import main
+from curate.config import Config
+from curate.layout import OutputLayout
+from curate.pipeline.ownership import run_lock
+from curate.stats import compute_stats
+from curate.tokenize.order import shuffle_key
+from curate.tokenize.parts import part_key
+from tests.conftest import CC_TEXT, SHARED_DATA, run
+
+pytest.importorskip("tokenizers")
+END = "<|endoftext|>"
+
+
+@pytest.fixture(scope="module")
+def curated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "out"
+    run([*sorted((SHARED_DATA / "warc").iterdir()), CC_TEXT], out, Config())
+    return out
+
+
+@pytest.fixture(scope="module")
+def tokenizer(curated, tmp_path_factory) -> Path:
+    from curate.train.tokenizer import train_tokenizer
+
+    texts = pl.read_parquet(OutputLayout(curated).shard_paths(), columns=["text"])["text"].to_list()
+    path = tmp_path_factory.mktemp("tok") / "tokenizer.json"
+    train_tokenizer(texts, 700).save(str(path))
+    return path
+
+
+def kept_documents(out: Path) -> pl.DataFrame:
+    layout = OutputLayout(out)
+    return pl.concat(
+        pl.read_parquet(shard, columns=["id", "lang", "domain", "text"]).with_columns(
+            pl.lit(part_key(shard, layout.shards_dir)).alias("shard")
+        )
+        for shard in layout.shard_paths()
+    )
+
+
+def expected_ids(docs: pl.DataFrame, tokenizer: Path, seed: int) -> list[int]:
+    """The documents in the order order.py documents, each encoded by `tokenizers` + the end id."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(tokenizer))
+    rows = sorted(docs.iter_rows(named=True), key=lambda r: shuffle_key(seed, 0, r["shard"], r["id"]))
+    return [
+        i
+        for row in rows
+        for i in [*tok.encode(row["text"], add_special_tokens=False).ids, tok.token_to_id(END)]
+    ]
+
+
+def spec_read(folder: Path, fmt: str) -> list[list[int]]:
+    """Every document of a folder's files in order, read by the formats test's own spec readers."""
+    from tests.tokenize.test_formats import spec_datatrove, spec_megatron
+
+    if fmt == "datatrove":
+        return [d for f in sorted(folder.glob("*.ds")) for d in spec_datatrove(f)]
+    return [d for f in sorted(folder.glob("*.bin")) for d in spec_megatron(f)]
+
+
+@pytest.mark.parametrize("fmt", ["datatrove", "megatron"])
+def test_each_format_holds_tokenizers_ids_in_the_shuffled_order(curated, tokenizer, tmp_path, fmt):
+    tokens = tmp_path / "tokens"
+    args = ["tokenize", str(curated), "-o", str(tokens), "--tokenizer", str(tokenizer), "--format", fmt]
+    assert main([*args, "--seed", "7", "--max-file-bytes", "20000"]) == 0
+    docs = kept_documents(curated)
+    record = json.loads((tokens / "tokenize.json").read_text())
+    assert record["documents"] == docs.height and set(record["outputs"]) == {
+        f"lang-{x}" for x in docs["lang"].unique()
+    }
+    for lang in docs["lang"].unique().to_list():
+        written = spec_read(tokens / f"lang-{lang}", fmt)
+        expected = expected_ids(docs.filter(pl.col("lang") == lang), tokenizer, 7)
+        assert [i for d in written for i in d] == expected
+        assert len(written) == docs.filter(pl.col("lang") == lang).height  # one document each
+    assert len(list((tokens / "lang-en").iterdir())) > 3  # bounded files: several sets for English
+
+
+def test_datatroves_own_loader_reads_the_same_windows(curated, tokenizer, tmp_path):
+    """DatatroveFolderDataset: windows of seq_len + 1 tokens from the start of each file, in file order."""
+    from tests.tokenize.test_formats import spec_datatrove
+
+    dataset = pytest.importorskip("datatrove.utils.dataset")
+    tokens = tmp_path / "tokens"
+    args = [
+        "tokenize",
+        str(curated),
+        "-o",
+        str(tokens),
+        "--tokenizer",
+        str(tokenizer),
+        "--max-file-bytes",
+        "20000",
+    ]
+    assert main(args) == 0
+    seq_len, expected = 64, []
+    for file in sorted((tokens / "lang-en").glob("*.ds")):
+        stream = [i for document in spec_datatrove(file) for i in document]
+        expected += [stream[k : k + seq_len + 1] for k in range(0, len(stream) - seq_len, seq_len + 1)]
+    windows = dataset.DatatroveFolderDataset(str(tokens / "lang-en"), seq_len=seq_len, token_size=2)
+    assert len(windows) == len(expected) > 10
+    assert [windows[i]["input_ids"].tolist() for i in range(len(windows))] == expected
+
+
+def test_a_mixture_reaches_its_weights_by_repeating_the_short_language(curated, tokenizer, tmp_path):
+    tokens = tmp_path / "mix"
+    args = [
+        "tokenize",
+        str(curated),
+        "-o",
+        str(tokens),
+        "--tokenizer",
+        str(tokenizer),
+        "--weights",
+        "en=0.5,es=0.5",
+    ]
+    assert main(args) == 0
+    record = json.loads((tokens / "tokenize.json").read_text())
+    written = record["outputs"]["mixture"]
+    docs = kept_documents(curated)
+    per_lang = {
+        lang: int(sum(len(d) for d in spec_read_docs(tokens, docs, lang, tokenizer))) for lang in ("en", "es")
+    }
+    assert written["repeats"]["en"] == 1.0 and written["repeats"]["es"] > 1.0
+    total = written["tokens"]
+    assert abs(written["repeats"]["es"] * per_lang["es"] / total - 0.5) < 0.02  # es reaches its half
+    # every English document once; every Spanish one whole, repeated floor or ceil of its factor
+    documents = [tuple(d) for d in spec_read(tokens / "mixture", "datatrove")]
+    counts = Counter(documents)
+    es = {tuple(d) for d in spec_read_docs(tokens, docs, "es", tokenizer)}
+    factor = written["repeats"]["es"]
+    assert {counts[d] for d in es} <= {int(factor), int(factor) + 1}
+    assert sum(counts.values()) == written["documents"]
+
+
+def spec_read_docs(tokens: Path, docs: pl.DataFrame, lang: str, tokenizer: Path) -> list[list[int]]:
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(tokenizer))
+    end = tok.token_to_id(END)
+    texts = docs.filter(pl.col("lang") == lang)["text"].to_list()
+    return [[*e.ids, end] for e in tok.encode_batch(texts, add_special_tokens=False)]
+
+
+def test_rerun_encodes_only_what_is_missing_and_writes_the_same_bytes(curated, tokenizer, tmp_path):
+    tokens = tmp_path / "tokens"
+    args = ["tokenize", str(curated), "-o", str(tokens), "--tokenizer", str(tokenizer), "--workers", "2"]
+    assert main(args) == 0
+    before = {
+        p.relative_to(tokens): p.read_bytes()
+        for p in tokens.rglob("*")
+        if p.is_file() and "parts" not in p.parts and p.name != ".curate.lock"
+    }
+    parts = sorted((tokens / "parts").iterdir())
+    stamps = {p.name: (p / "part.json").stat().st_mtime_ns for p in parts}
+    shutil.rmtree(parts[0])  # as if killed before that shard's part was renamed into place
+    (tokens / "parts" / f"{parts[1].name}.tmp-999").mkdir()  # a killed task's temporary
+    assert main(args[:-2]) == 0  # one worker this time: the same files
+    after = {
+        p.relative_to(tokens): p.read_bytes()
+        for p in tokens.rglob("*")
+        if p.is_file() and "parts" not in p.parts and p.name != ".curate.lock"
+    }
+    assert after == before
+    again = {p.name: (p / "part.json").stat().st_mtime_ns for p in sorted((tokens / "parts").iterdir())}
+    assert set(again) == set(stamps)  # the temporary is gone
+    assert [name for name in stamps if again[name] != stamps[name]] == [parts[0].name]
+
+
+def test_counts_reach_the_report_while_the_shards_are_the_same(curated, tokenizer, tmp_path, capsys):
+    out = tmp_path / "out"
+    shutil.copytree(curated, out)
+    shutil.rmtree(OutputLayout(out).token_counts_dir, ignore_errors=True)  # the other tests' counts
+    before = compute_stats(out).summary
+    assert not before["tokens_counted"] and "estimated" in before["token_source"]
+    assert main(["tokenize", str(out), "-o", str(tmp_path / "t"), "--tokenizer", str(tokenizer)]) == 0
+    counts = pl.read_parquet(tmp_path / "t" / "token_counts.parquet")
+    record = json.loads((tmp_path / "t" / "tokenize.json").read_text())
+    assert counts["tokens"].sum() == record["tokens"] and counts["documents"].sum() == record["documents"]
+    stats = compute_stats(out)
+    assert stats.summary["tokens_counted"] and stats.summary["tokens"] == record["tokens"]
+    assert "counted with the tokenizer tokenizer.json" in stats.summary["token_source"]
+    languages = stats.tables["languages"]
+    assert languages["tokens"].sum() == record["tokens"] and languages["tokens"].null_count() == 0
+    shard = OutputLayout(out).shard_paths()[0]
+    table = pq.read_table(shard)
+    pq.write_table(table.slice(1), shard)  # the shards changed since (a rerun): the counts are stale
+    assert not compute_stats(out).summary["tokens_counted"]
+
+
+def test_errors_a_user_meets(curated, tokenizer, tmp_path, capsys):
+    tokens = tmp_path / "tokens"
+    base = ["tokenize", str(curated), "-o", str(tokens), "--tokenizer"]
+    assert main([*base, str(tmp_path / "missing.json")]) == 2
+    assert "no tokenizer.json there" in capsys.readouterr().err
+    from tokenizers import Tokenizer, models
+
+    bare = tmp_path / "bare.json"
+    Tokenizer(models.BPE()).save(str(bare))
+    assert main([*base, str(bare)]) == 2
+    assert "--eos-token" in capsys.readouterr().err
+    assert main([*base, str(tokenizer), "--weights", "en=0.5,xx=0.5"]) == 2
+    assert "no documents in xx" in capsys.readouterr().err
+    assert main([*base, str(tokenizer), "--weights", "en=-1"]) == 2
+    assert (
+        main(["tokenize", str(tmp_path / "nothing"), "-o", str(tokens), "--tokenizer", str(tokenizer)]) == 2
+    )
+    assert "no curate run here" in capsys.readouterr().err
+    assert main(["tokenize", str(curated), "-o", str(curated / "t"), "--tokenizer", str(tokenizer)]) == 2
+    tokens.mkdir(exist_ok=True)
+    with run_lock(tokens):  # another tokenize writing here
+        assert main([*base, str(tokenizer)]) == 2
+        assert "another curate run is writing here" in capsys.readouterr().err
+    other = tmp_path / "other"
+    shutil.copytree(curated, other)
+    assert main([*base, str(tokenizer)]) == 0
+    assert main(["tokenize", str(other), "-o", str(tokens), "--tokenizer", str(tokenizer)]) == 2
+    assert "holds the tokens of another run" in capsys.readouterr().err
+    assert main(["tokenize", str(other), "-o", str(tokens), "--tokenizer", str(tokenizer), "--force"]) == 0
+
+
+def test_help_explains_the_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["tokenize", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in (
+        "--format {datatrove,megatron}",
+        "--weights",
+        "repeated",
+        "--seed",
+        "--max-file-bytes",
+        "resum",
+    ):
+        assert words in text or words.replace("resum", "again") in text
