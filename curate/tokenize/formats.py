@@ -291,6 +291,26 @@ def read_documents(path: Path) -> Iterator[np.ndarray]:
     return _read_megatron(stem)
 
 
+def token_stream(path: Path) -> np.ndarray:
+    """All token ids of one file set, back to back, mapped from its data file (not read into
+    memory): what a trainer's fixed windows are cut from."""
+    fmt, stem = _file_set(Path(path))
+    if fmt == "datatrove":
+        data = _with_suffix(stem, ".ds")
+        ends = np.fromfile(_with_suffix(stem, ".ds.index"), dtype="<u8")
+        size = _datatrove_token_size(stem, int(ends[-1]) if ends.size else 0, data.stat().st_size)
+        dtype = np.dtype("<u2") if size == 2 else np.dtype("<u4")
+    else:
+        data = _with_suffix(stem, ".bin")
+        code = _MEGATRON_HEADER.unpack_from(_with_suffix(stem, ".idx").read_bytes()[: _MEGATRON_HEADER.size])[
+            2
+        ]
+        dtype = np.dtype(MEGATRON_DTYPES[code])
+    if data.stat().st_size == 0:
+        return np.zeros(0, dtype=dtype)
+    return np.memmap(data, dtype=dtype, mode="r")
+
+
 def data_files(folder: Path, fmt: str) -> list[Path]:
     """The data files (.ds / .bin) of `folder`, by name and then set number (not recursive)."""
     _check_format(fmt)

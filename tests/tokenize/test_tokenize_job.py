@@ -249,3 +249,34 @@ def test_help_explains_the_command(capsys):
         "resum",
     ):
         assert words in text or words.replace("resum", "again") in text
+
+
+@pytest.mark.parametrize("fmt", ["datatrove", "megatron"])
+def test_the_loader_cuts_the_windows_datatrove_cuts_in_either_format(curated, tokenizer, tmp_path, fmt):
+    from curate.tokenize.windows import TokenWindows, torch_dataset
+
+    tokens = tmp_path / "tokens"
+    args = ["tokenize", str(curated), "-o", str(tokens), "--tokenizer", str(tokenizer), "--format", fmt]
+    assert main([*args, "--max-file-bytes", "20000"]) == 0
+    folder, context, expected = tokens / "lang-en", 32, []
+    for file in sorted(folder.glob("*.ds" if fmt == "datatrove" else "*.bin"), key=lambda p: p.name):
+        stream = [i for document in spec_read_file(file, fmt) for i in document]
+        expected += [stream[k : k + context + 1] for k in range(0, len(stream) - context, context + 1)]
+    windows = TokenWindows(folder, context)
+    assert [windows[i].tolist() for i in range(len(windows))] == expected
+    dataset = torch_dataset(folder, context)
+    assert (
+        len(dataset) == len(expected)
+        and dataset[3].tolist() == expected[3]
+        and str(dataset[0].dtype) == "torch.int64"
+    )
+    with pytest.raises(IndexError):
+        windows[len(windows)]
+    with pytest.raises(FileNotFoundError, match="no .ds or .bin"):
+        TokenWindows(tmp_path, context)
+
+
+def spec_read_file(file: Path, fmt: str) -> list[list[int]]:
+    from tests.tokenize.test_formats import spec_datatrove, spec_megatron
+
+    return spec_datatrove(file) if fmt == "datatrove" else spec_megatron(file)
