@@ -92,11 +92,15 @@ class PretrainConfig:
     weight_decay: float = field(default=0.1, metadata=within(0, 10))
     grad_clip: float = field(default=1.0, metadata=within(0, 10**6, exclusive=True))
     eval_every: int = field(default=100, metadata=within(1, 10**9))  # steps between validation passes
+    # windows scored per validation: at most eval_batches x batch_size (all, or some of each language)
     eval_batches: int = field(default=20, metadata=within(1, 10**6))
     checkpoint_every: int = field(default=200, metadata=within(1, 10**9))
     seed: int = field(default=0, metadata=within(0, 2**32 - 1))  # what numpy and torch seeds accept
     device: str = "auto"  # auto: cuda when present, else cpu
     precision: str = "auto"  # auto: bf16 on a GPU that supports it, else fp32; or fp32, bf16
+    # CPU threads (torch.set_num_threads); 0: torch's default. 1 measured fastest on 2 cores (README)
+    threads: int = field(default=1, metadata=within(0, 1 << 12))
+    compile: bool = False  # torch.compile the training step; CUDA only
 
     def validate(self) -> None:
         _require_setting(

@@ -83,7 +83,10 @@ class GPT(nn.Module):
             x = block(x)
         return F.linear(self.norm(x), self.token_embedding.weight)  # the tied output head
 
-    def loss(self, window: torch.Tensor) -> torch.Tensor:
-        """Mean next-token cross-entropy (nats) of windows of context + 1 tokens."""
+    def loss(self, window: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+        """Next-token cross-entropy (nats) of windows of up to context + 1 tokens: the mean per token,
+        or with reduction="sum" the sum (to weigh windows of different lengths by their tokens)."""
         logits = self(window[:, :-1])
-        return F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), window[:, 1:].reshape(-1))
+        return F.cross_entropy(
+            logits.float().reshape(-1, logits.shape[-1]), window[:, 1:].reshape(-1), reduction=reduction
+        )

@@ -2,10 +2,13 @@
 stop strings, per-token log-probabilities, and best-of-n ranking by mean log-probability.
 
 Log-probabilities are the model's own (temperature 1, nothing truncated), so they measure how
-likely the model finds the text, whatever setting drew it."""
+likely the model finds the text, whatever setting drew it. What ended a sample (the end-of-text
+token, or the token(s) completing a stop string) is scored with it: ending is the model's choice
+too, and a sample that ends at once scores by that choice alone, not as an empty 0."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import torch
@@ -13,6 +16,28 @@ from tokenizers import Tokenizer
 
 from curate.train.model import GPT
 from curate.train.tokenizer import end_of_text_id
+
+
+class SettingError(ValueError):
+    """A sampling argument out of its range; `name` is the argument's, `allowed` what it may be."""
+
+    def __init__(self, name: str, allowed: str, value: object) -> None:
+        super().__init__(f"{name} must be {allowed}, got {value!r}")
+        self.name, self.allowed, self.value = name, allowed, value
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_n(n: object) -> None:
+    """The number of samples best_of draws: at least one."""
+    if not (_is_int(n) and n >= 1):
+        raise SettingError("n", "an integer >= 1", n)
 
 
 @dataclass(frozen=True)
@@ -24,22 +49,42 @@ class SamplingSettings:
     stop: tuple[str, ...] = ()
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        t, k, p = self.temperature, self.top_k, self.top_p
+        self._check("temperature", _is_number(t) and 0 <= t < math.inf, "a finite number >= 0 (0: greedy)")
+        self._check("top_k", _is_int(k) and k >= 0, "an integer >= 0 (0: no limit)")
+        self._check("top_p", _is_number(p) and 0 < p <= 1, "in (0, 1] (1: no limit)")
+        self._check("max_tokens", _is_int(self.max_tokens) and self.max_tokens >= 1, "an integer >= 1")
+        stops = isinstance(self.stop, tuple) and all(isinstance(s, str) and s for s in self.stop)
+        self._check("stop", stops, "a tuple of non-empty strings")
+        self._check("seed", _is_int(self.seed), "an integer")
+
+    def _check(self, name: str, ok: bool, allowed: str) -> None:
+        if not ok:
+            raise SettingError(name, allowed, getattr(self, name))
+
 
 @dataclass
 class Sample:
     text: str
-    ids: list[int]  # the continuation's token ids (without the end-of-text or stop that ended it)
+    ids: list[int]  # the continuation's token ids, without those in end_ids
     tokens: list[str]  # each id decoded on its own
     logprobs: list[float] = field(default_factory=list)
     stopped_by: str = "max_tokens"  # max_tokens, end_of_text or the stop string
+    # What ended it: [end-of-text], the token(s) completing the stop string (the text keeps what of
+    # them comes before the stop), or nothing at max_tokens; and their log-probabilities.
+    end_ids: list[int] = field(default_factory=list)
+    end_logprobs: list[float] = field(default_factory=list)
 
     @property
     def total_logprob(self) -> float:
-        return float(sum(self.logprobs))
+        """The log-probability of all the model generated, its ending included."""
+        return float(sum(self.logprobs) + sum(self.end_logprobs))
 
     @property
     def mean_logprob(self) -> float:
-        return self.total_logprob / len(self.logprobs) if self.logprobs else 0.0
+        """Per token generated, the ending's included: never empty, since max_tokens >= 1."""
+        return self.total_logprob / (len(self.logprobs) + len(self.end_logprobs))
 
 
 def next_token_probs(logits: torch.Tensor, settings: SamplingSettings) -> torch.Tensor:
@@ -75,34 +120,53 @@ def generate(
         generator = torch.Generator(device="cpu").manual_seed(settings.seed)
     eot = end_of_text_id(tokenizer)
     context = tokenizer.encode(prompt).ids or [eot]  # an empty prompt starts a new document
-    new_ids: list[int] = []
+    ids: list[int] = []  # generated, the ending included
     logprobs: list[float] = []
-    stopped_by = "max_tokens"
     model.eval()
     for _ in range(settings.max_tokens):
-        window = torch.tensor([(context + new_ids)[-model.config.context :]], device=device)
+        window = torch.tensor([(context + ids)[-model.config.context :]], device=device)
         logits = model(window)[0, -1].float().cpu()
         token = int(torch.multinomial(next_token_probs(logits, settings), 1, generator=generator))
-        if token == eot:
-            stopped_by = "end_of_text"
-            break
-        new_ids.append(token)
+        ids.append(token)
         logprobs.append(float(torch.log_softmax(logits, -1)[token]))
-        text = tokenizer.decode(new_ids)
-        hit = next((s for s in settings.stop if s in text), None)
-        if hit:
-            stopped_by = hit
-            break
-    text = tokenizer.decode(new_ids)
-    if stopped_by in settings.stop:
-        text = text[: text.index(stopped_by)]
-    return Sample(text, new_ids, [tokenizer.decode([i]) for i in new_ids], logprobs, stopped_by)
+        if token == eot:
+            return _sample(tokenizer, tokenizer.decode(ids[:-1]), ids, logprobs, len(ids) - 1, "end_of_text")
+        text = tokenizer.decode(ids)
+        if stop := first_stop(text, settings.stop):
+            cut = text[: text.index(stop)]
+            return _sample(tokenizer, cut, ids, logprobs, _tokens_before(tokenizer, ids, len(cut)), stop)
+    return _sample(tokenizer, tokenizer.decode(ids), ids, logprobs, len(ids), "max_tokens")
+
+
+def first_stop(text: str, stops: tuple[str, ...]) -> str | None:
+    """The stop string occurring first in `text` (of two at one place, the longer), or None."""
+    found = [(text.find(stop), -len(stop), stop) for stop in stops if stop in text]
+    return min(found)[2] if found else None
+
+
+def _tokens_before(tokenizer: Tokenizer, ids: list[int], end: int) -> int:
+    """How many of `ids` decode to text ending at or before character `end`, the start of the stop
+    string: the others hold part of it."""
+    kept = len(ids) - 1  # the last token completed the stop string
+    while kept and len(tokenizer.decode(ids[:kept])) > end:
+        kept -= 1
+    return kept
+
+
+def _sample(
+    tokenizer: Tokenizer, text: str, ids: list[int], logprobs: list[float], kept: int, stopped_by: str
+) -> Sample:
+    """The Sample of generated `ids`: the first `kept` its continuation, the others its ending."""
+    tokens = [tokenizer.decode([i]) for i in ids[:kept]]
+    return Sample(text, ids[:kept], tokens, logprobs[:kept], stopped_by, ids[kept:], logprobs[kept:])
 
 
 def best_of(
     model: GPT, tokenizer: Tokenizer, prompt: str, settings: SamplingSettings, n: int
 ) -> list[Sample]:
-    """`n` samples from one seeded generator, the highest mean log-probability first."""
+    """`n` samples from one seeded generator, the highest mean log-probability (their endings
+    counted, see Sample.mean_logprob) first."""
+    check_n(n)
     generator = torch.Generator(device="cpu").manual_seed(settings.seed)
     samples = [generate(model, tokenizer, prompt, settings, generator) for _ in range(n)]
     return sorted(samples, key=lambda s: s.mean_logprob, reverse=True)

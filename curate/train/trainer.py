@@ -1,10 +1,13 @@
 """The training loop: AdamW, linear warm-up then cosine decay, gradient clipping, bf16 autocast
-where the device has it, periodic validation, atomic checkpoints and exact resumption."""
+where the device has it, periodic validation of every language held out, atomic checkpoints and
+exact resumption."""
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
+import sys
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -23,6 +26,13 @@ from curate.train.packing import SequenceBatches
 
 CHECKPOINT = "checkpoint.pt"
 SUMMARY = "summary.json"
+# Settings a resumed run may change (where it runs, how often it reports); the others define the run.
+RESUMABLE = ("device", "threads", "compile", "eval_every", "checkpoint_every")
+# The name validation losses go by when the languages of the validation tokens are not known.
+ALL = "all"
+
+Spans = dict[str, tuple[int, int]]  # language -> [start, end) of its tokens in the validation array
+Windows = dict[str, list[tuple[int, int]]]  # language -> (start, length) of the windows scored
 
 
 @dataclass
@@ -30,6 +40,7 @@ class TokenData:
     train: np.ndarray
     validation: np.ndarray
     vocab_size: int
+    validation_langs: Spans | None = None  # None: one group, ALL
 
 
 def resolve_device(name: str) -> torch.device:
@@ -39,6 +50,75 @@ def resolve_device(name: str) -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise UsageError(f"--device {name}: no CUDA device is available (use cpu or auto)")
     return device
+
+
+def training_device(config: PretrainConfig) -> torch.device:
+    """The device to train on; --compile is refused off CUDA, where it is not supported here."""
+    device = resolve_device(config.device)
+    if config.compile and device.type != "cuda":
+        raise UsageError(f"--compile: torch.compile is used on CUDA only, and this run is on {device.type}")
+    return device
+
+
+def load_checkpoint(model_dir: Path) -> dict:
+    """MODEL_DIR's checkpoint, on the CPU (the random state must be there; weights move on loading)."""
+    path = model_dir / CHECKPOINT
+    if not path.exists():
+        raise UsageError(
+            f"{model_dir}: no {CHECKPOINT}; train one with `curate pretrain SHARDS -o {model_dir}`"
+        )
+    return torch.load(path, map_location="cpu", weights_only=False)
+
+
+def run_settings(pretrain: dict) -> dict:
+    """The [pretrain] settings that define a run: all but RESUMABLE."""
+    return {key: value for key, value in pretrain.items() if key not in RESUMABLE}
+
+
+def _rng_state(device: torch.device) -> dict:
+    """What dropout draws from, so that a resumed run draws as an uninterrupted one would. The batches
+    need nothing (they are a function of seed and step); numpy's and Python's global generators are
+    not used."""
+    state = {"torch": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def _set_rng_state(state: dict, device: torch.device) -> None:
+    torch.set_rng_state(state["torch"])
+    if device.type == "cuda" and "cuda" in state:
+        torch.cuda.set_rng_state(state["cuda"], device)
+
+
+def validation_windows(spans: Spans, context: int, limit: int) -> Windows:
+    """Windows of up to context + 1 tokens over each language's tokens, every token a target in one:
+    all of them, or where they are more than `limit`, about `limit` of them, each language's share in
+    proportion to its windows (at least one) and taken from the middle of equal stretches of its
+    tokens, so that no language and no run of documents is left out. The same every time."""
+    every = {
+        lang: [(start, min(context + 1, end - start)) for start in range(begin, end - 1, context)]
+        for lang, (begin, end) in spans.items()
+        if end - begin > 1
+    }
+    total = sum(len(windows) for windows in every.values())
+    if total <= limit:
+        return every
+    return {
+        lang: _spread(windows, max(1, round(limit * len(windows) / total))) for lang, windows in every.items()
+    }
+
+
+def _spread(windows: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
+    """`count` of `windows`: the middle one of each of `count` equal stretches."""
+    return [windows[int((i + 0.5) * len(windows) / count)] for i in range(count)]
+
+
+def _batches(windows: list[tuple[int, int]], size: int):
+    """`windows` in batches of up to `size`, each of one window length (a batch is one tensor)."""
+    for _, group in itertools.groupby(windows, key=lambda window: window[1]):
+        group = list(group)
+        yield from (group[start : start + size] for start in range(0, len(group), size))
 
 
 def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
@@ -82,21 +162,26 @@ class Trainer:
         self, model_dir: Path, data: TokenData, model_config: ModelConfig, config: PretrainConfig
     ) -> None:
         self.model_dir, self.data, self.model_config, self.config = model_dir, data, model_config, config
-        self.device = resolve_device(config.device)
+        self.device = training_device(config)
+        if config.threads:
+            torch.set_num_threads(config.threads)
         self.dtype = autocast_dtype(config.precision, self.device)
         torch.manual_seed(config.seed)
         self.model = GPT(model_config, data.vocab_size).to(self.device)
+        # Only the training step is compiled: validation windows of other lengths would recompile it.
+        self._loss = torch.compile(self.model.loss) if config.compile else self.model.loss
         self.optimizer = _optimizer(self.model, config, self.device)
         self.params = self.model.num_params()
         self.steps = total_steps(config, model_config, self.params)
         self.batches = SequenceBatches(data.train, model_config.context, config.batch_size, config.seed)
-        try:
-            self.validation = SequenceBatches(data.validation, model_config.context, config.batch_size, 0)
-        except ValueError:
+        self.spans = data.validation_langs or {ALL: (0, len(data.validation))}
+        limit = config.eval_batches * config.batch_size
+        self.validation = validation_windows(self.spans, model_config.context, limit)
+        if not self.validation:
             raise UsageError(
-                f"the validation split holds {len(data.validation)} tokens, less than one sequence of "
-                f"{model_config.context + 1}: raise pretrain.val_fraction or add data"
-            ) from None
+                f"the validation split holds {len(data.validation)} tokens, too few to score: "
+                "raise pretrain.val_fraction or add data"
+            )
         self.step, self.history, self.elapsed = 0, [], 0.0
 
     def _autocast(self):
@@ -106,22 +191,33 @@ class Trainer:
         return torch.from_numpy(batch.astype(np.int64)).to(self.device)
 
     @torch.no_grad()
-    def validation_loss(self) -> float:
+    def validation_loss(self) -> tuple[float, dict[str, float]]:
+        """The mean loss per token of the validation split, and of each language in it. The split's
+        weighs the languages by their tokens in it, so that a sample of the windows (see
+        validation_windows) weighs them as the whole split would."""
         self.model.eval()
-        losses = []
-        for batch in self.validation.in_order(self.config.eval_batches):
-            with self._autocast():
-                losses.append(float(self.model.loss(self._tensor(batch))))
+        by_lang = {lang: self._mean_loss(windows) for lang, windows in self.validation.items()}
         self.model.train()
-        return float(np.mean(losses))
+        targets = {lang: self.spans[lang][1] - self.spans[lang][0] - 1 for lang in by_lang}
+        return sum(targets[lang] * by_lang[lang] for lang in by_lang) / sum(targets.values()), by_lang
+
+    def _mean_loss(self, windows: list[tuple[int, int]]) -> float:
+        total, count = 0.0, 0
+        for batch in _batches(windows, self.config.batch_size):
+            tokens = np.stack([self.data.validation[start : start + length] for start, length in batch])
+            with self._autocast():
+                total += float(self.model.loss(self._tensor(tokens), reduction="sum"))
+            count += tokens.size - len(batch)  # each window's tokens but the first are targets
+        return total / count
 
     def _record_eval(self, train_loss: float | None) -> dict:
-        loss = self.validation_loss()
+        loss, by_lang = self.validation_loss()
         entry = {
             "step": self.step,
             "tokens": self.step * self.tokens_per_step,
             "val_loss": round(loss, 4),
             "val_perplexity": round(math.exp(loss), 2),
+            "val_loss_by_lang": {lang: round(value, 4) for lang, value in by_lang.items()},
             "train_loss": train_loss,
         }
         self.history.append(entry)
@@ -141,14 +237,15 @@ class Trainer:
             "pretrain": dataclasses.asdict(self.config),
             "history": self.history,
             "elapsed": self.elapsed,
+            "rng": _rng_state(self.device),
         }
         write_atomically(self.model_dir / CHECKPOINT, lambda tmp: torch.save(state, tmp))
 
-    def resume(self) -> None:
+    def resume(self, state: dict | None = None) -> None:
+        """Continue from the checkpoint in MODEL_DIR (`state`: it, already loaded): weights, optimizer,
+        step, history and random state. It must be of this model and these run settings."""
+        state = state or load_checkpoint(self.model_dir)
         path = self.model_dir / CHECKPOINT
-        if not path.exists():
-            raise UsageError(f"--resume: no checkpoint in {self.model_dir}")
-        state = torch.load(path, map_location=self.device, weights_only=False)
         if (
             state["model_config"] != dataclasses.asdict(self.model_config)
             or state["vocab_size"] != self.data.vocab_size
@@ -156,16 +253,22 @@ class Trainer:
             raise UsageError(
                 f"--resume: {path} was trained with another model config; drop --resume or -o elsewhere"
             )
+        if run_settings(state["pretrain"]) != run_settings(dataclasses.asdict(self.config)):
+            raise UsageError(
+                f"--resume: {path} was trained with other [pretrain] settings; drop --resume or -o elsewhere"
+            )
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.step, self.history, self.elapsed = state["step"], state["history"], state["elapsed"]
+        if "rng" in state:  # checkpoints written before it was stored resume without it
+            _set_rng_state(state["rng"], self.device)
 
     def train_step(self) -> float:
         """One optimizer step on the batch of the current step; returns its loss."""
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate(self.step, self.steps, self.config)
         with self._autocast():
-            loss = self.model.loss(self._tensor(self.batches.batch(self.step)))
+            loss = self._loss(self._tensor(self.batches.batch(self.step)))
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
@@ -200,7 +303,7 @@ class Trainer:
             if self.step % self.config.eval_every == 0 or self.step == self.steps:
                 entry = self._record_eval(train_loss)
                 if show_progress:
-                    bar.write(f"step {self.step}: val loss {entry['val_loss']:.4f}")
+                    bar.write(f"step {self.step}: val loss {entry['val_loss']:.4f}", file=sys.stderr)
             if self.step % self.config.checkpoint_every == 0 or self.step == self.steps:
                 self._tick()
                 self.save()
@@ -218,6 +321,7 @@ class Trainer:
             "dataset_tokens": {
                 "train": int(len(self.data.train)),
                 "validation": int(len(self.data.validation)),
+                "validation_by_lang": {lang: end - start for lang, (start, end) in self.spans.items()},
             },
             "steps": self.step,
             "training_tokens": tokens,
@@ -229,6 +333,8 @@ class Trainer:
             "initial_val_loss": self.history[0]["val_loss"],
             "final_val_loss": self.history[-1]["val_loss"],
             "final_val_perplexity": self.history[-1]["val_perplexity"],
+            # A checkpoint from before per-language losses has none in its history.
+            "final_val_loss_by_lang": self.history[-1].get("val_loss_by_lang"),
             "final_train_loss": self.history[-1]["train_loss"],
             "history": self.history,
             "steps_this_run": steps_this_run,

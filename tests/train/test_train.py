@@ -18,11 +18,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="the train extra (pip install 'curate[train]')")
 
 from curate.cli import main  # noqa: E402
-from curate.config import (  # noqa: E402
-    Config,  # noqa: E402
-    ModelConfig,
-    PretrainConfig,
-)
+from curate.config import ModelConfig, PretrainConfig  # noqa: E402
 from curate.train.budget import model_params, plan  # noqa: E402
 from curate.train.data import id_hash, iter_documents, shard_files, validation_cutoff  # noqa: E402
 from curate.train.model import GPT  # noqa: E402
@@ -35,7 +31,7 @@ from curate.train.sampling import (  # noqa: E402
     generate,
     next_token_probs,
 )
-from tests.conftest import CC_TEXT, run  # noqa: E402
+from tests.conftest import CC_TEXT  # noqa: E402
 
 # Flags for a one-layer model on the English shards, small enough for subprocess tests.
 TINY_ENGLISH_MODEL = [
@@ -60,14 +56,6 @@ SMALL = ModelConfig(layers=2, d_model=64, heads=2, d_ff=256, context=64, vocab_s
 def small_training(**changes) -> PretrainConfig:
     settings = dict(langs=["en"], val_fraction=0.1, steps=300, lr=3e-3, warmup_steps=20, eval_every=100)
     return PretrainConfig(**{**settings, **changes})
-
-
-@pytest.fixture(scope="module")
-def cc_shards(tmp_path_factory):
-    """The shared Common Crawl text sample through the default pipeline (language ID, filters, dedup)."""
-    out = tmp_path_factory.mktemp("train") / "run"
-    run([CC_TEXT], out, Config())
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +203,7 @@ def test_killed_run_resumes_to_the_same_model(cc_shards, tmp_path):
         capture_output=True,
         text=True,
     )
-    summary = json.loads(resumed.stdout[: resumed.stdout.rindex("}") + 1])
+    summary = json.loads(resumed.stdout)
     assert summary["steps"] == 400 and summary["steps_this_run"] == 400 - step
     a = torch.load(whole / "checkpoint.pt", weights_only=False)["model"]
     b = torch.load(killed / "checkpoint.pt", weights_only=False)["model"]
@@ -287,11 +275,13 @@ def test_the_same_seed_gives_the_same_text(trained):
 def test_logprobs_sum_to_the_sequence_log_probability(trained):
     _, model, tokenizer, _ = trained
     sample = generate(model, tokenizer, "The ", SamplingSettings(top_k=50, max_tokens=40, seed=1))
-    scored = continuation_logprobs(model, tokenizer.encode("The ").ids, sample.ids)
+    # The ending (end-of-text or the tokens completing a stop string) is scored with the text.
+    generated = sample.ids + sample.end_ids
+    scored = continuation_logprobs(model, tokenizer.encode("The ").ids, generated)
     assert sample.total_logprob == pytest.approx(sum(scored), abs=1e-3)
-    assert sample.logprobs == pytest.approx(scored, abs=1e-4)
+    assert sample.logprobs + sample.end_logprobs == pytest.approx(scored, abs=1e-4)
     assert all(lp <= 0 for lp in sample.logprobs)
-    assert sample.mean_logprob == pytest.approx(sample.total_logprob / len(sample.ids))
+    assert sample.mean_logprob == pytest.approx(sample.total_logprob / len(generated))
 
 
 def test_stop_strings_and_best_of_n(trained):
@@ -328,7 +318,7 @@ def test_sample_command(trained, capsys):
     )
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["rank"] for r in rows] == [1, 2] and rows[0]["mean_logprob"] >= rows[1]["mean_logprob"]
-    assert sum(rows[0]["logprobs"]) == pytest.approx(rows[0]["total_logprob"])
+    assert sum(rows[0]["logprobs"] + rows[0]["end_logprobs"]) == pytest.approx(rows[0]["total_logprob"])
     assert main(["sample", str(model_dir), "--top-p", "0"]) == 2
     assert main(["sample", str(model_dir.parent / "nothing")]) == 2
 
@@ -373,6 +363,8 @@ def test_ablation_trains_three_models_on_the_same_budget(tmp_path, capsys):
         "--val-fraction",
         "0.1",
         "--no-progress",
+        "--seeds",
+        "2",
     ]
     assert main(args) == 0
     printed = capsys.readouterr().out
@@ -389,7 +381,19 @@ def test_ablation_trains_three_models_on_the_same_budget(tmp_path, capsys):
     assert 0 <= same_size["dataset_tokens"]["train"] - curated["dataset_tokens"]["train"] < 20_000
     for arm in arms.values():
         assert arm["final_val_loss"] < arm["initial_val_loss"] - 0.5
+    # Each arm is trained with seeds 0 and 1; the mean difference lies within the seeds' range.
+    assert result["seeds"] == [0, 1]
     for name in ("unfiltered", "unfiltered-same-size"):
         difference = arms[name]["final_val_loss"] - curated["final_val_loss"]
         assert result["val_loss_minus_curated"][name] == pytest.approx(difference, abs=1e-4)
-    assert "unfiltered-same-size" in printed and "vs curated" in printed
+        spread = result["val_loss_minus_curated_spread"][name]
+        by_seed = [
+            a - c for a, c in zip(arms[name]["final_val_loss_by_seed"], curated["final_val_loss_by_seed"])
+        ]
+        assert [spread["min"], spread["max"]] == pytest.approx([min(by_seed), max(by_seed)], abs=1e-4)
+        assert spread["min"] - 1e-4 <= result["val_loss_minus_curated"][name] <= spread["max"] + 1e-4
+        assert spread["std"] == pytest.approx(np.std(by_seed, ddof=1), abs=1e-4)
+    for name in arms:
+        assert len(set(arms[name]["final_val_loss_by_seed"])) == 2  # the seeds differ
+        assert (out / f"model-{name}" / "seed-1" / "checkpoint.pt").exists()
+    assert "unfiltered-same-size" in printed and "vs curated" in printed and "seeds' range" in printed
