@@ -38,6 +38,9 @@ from bench_pipeline import MEASUREMENTS as PIPELINE_MEASUREMENTS  # noqa: E402
 from bench_pipeline import PRELOAD as PIPELINE_PRELOAD  # noqa: E402
 from bench_pipeline import bench_pipeline, bench_workers  # noqa: E402
 from bench_replay import DEFAULT_DATA  # noqa: E402
+from bench_tokenize import MEASUREMENTS as TOKENIZE_MEASUREMENTS  # noqa: E402
+from bench_tokenize import PRELOAD as TOKENIZE_PRELOAD  # noqa: E402
+from bench_tokenize import bench_tokenize  # noqa: E402
 from bench_train import bench_train  # noqa: E402
 
 # Every measurement a child process can run, by name, and what it imports before its clock starts.
@@ -45,8 +48,14 @@ MEASUREMENTS: dict[str, Callable[[Path, Path], int]] = {
     **EXTRACT_VARIANTS,
     **PIPELINE_MEASUREMENTS,
     **MEMORY_MEASUREMENTS,
+    **TOKENIZE_MEASUREMENTS,
 }
-PRELOAD: dict[str, tuple[str, ...]] = {**EXTRACT_PRELOAD, **PIPELINE_PRELOAD, **MEMORY_PRELOAD}
+PRELOAD: dict[str, tuple[str, ...]] = {
+    **EXTRACT_PRELOAD,
+    **PIPELINE_PRELOAD,
+    **MEMORY_PRELOAD,
+    **TOKENIZE_PRELOAD,
+}
 CURATE_PRELOAD = ("curate.pipeline.run",)
 
 
@@ -63,6 +72,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "workers": bench_workers,
     "memory": bench_memory,
     "languages": bench_languages,
+    "tokenize": bench_tokenize,
 }
 
 

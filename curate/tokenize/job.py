@@ -26,6 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from curate.atomic import write_atomically, write_json
@@ -170,11 +171,13 @@ def _write_output(
     folder = tokens / name
     shutil.rmtree(folder, ignore_errors=True)  # an interrupted or earlier writing of this output
     folder.mkdir(parents=True)
-    ids = [part_ids(tokens / PARTS / key) for key in keys]
+    ids = {int(part): part_ids(tokens / PARTS / keys[part]) for part in np.unique(placement.part)}
     writer = formats.open_writer(
         settings.format, folder, "tokens", tokenizer.vocab_size, settings.max_file_bytes, tokenizer.name
     )
-    for part, start, length in zip(placement.part, placement.start, placement.length):
+    for part, start, length in zip(
+        placement.part.tolist(), placement.start.tolist(), placement.length.tolist()
+    ):
         writer.add(ids[part][start : start + length])
     files = writer.close()
     return {
