@@ -17,6 +17,7 @@ from curate.errors import UsageError
 from curate.train.data import chosen_files, iter_documents, validation_cutoff
 from curate.train.model import GPT
 from curate.train.packing import encode_documents
+from curate.train.tokenized import split_tokens, tokenize_record
 from curate.train.tokenizer import load_tokenizer, train_tokenizer
 from curate.train.trainer import (
     RESUMABLE,
@@ -46,7 +47,11 @@ def prepare_data(
     cutoff: int | None = None,
 ) -> TokenData:
     """Tokenize both splits into MODEL_DIR (training a tokenizer on the train split unless given).
-    `cutoff` fixes the split (see data.validation_cutoff); by default it comes from these shards."""
+    `cutoff` fixes the split (see data.validation_cutoff); by default it comes from these shards.
+    SHARDS may also be a `curate tokenize` folder: its tokens and tokenizer are used as they are."""
+    record = tokenize_record(shards)
+    if record is not None:
+        return _prepare_tokenized(shards, record, model_dir, config, tokenizer_path)
     if cutoff is None:
         cutoff = validation_cutoff(shards, config.val_fraction, config.langs, config.weights)
     model_dir.mkdir(parents=True, exist_ok=True)
@@ -82,6 +87,27 @@ def _encode_validation(
             spans[lang] = (start, start + len(tokens))
             start += len(tokens)
     return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)), spans
+
+
+def _prepare_tokenized(
+    folder: Path, record: dict, model_dir: Path, config: PretrainConfig, tokenizer_path: str | None
+) -> TokenData:
+    """The documents of a `curate tokenize` folder, split (tokenized.split_tokens), with its tokenizer."""
+    if config.weights:
+        raise UsageError(
+            f"--weights: {folder} holds tokens already; mix them with `curate tokenize --weights`"
+        )
+    if tokenizer_path:
+        raise UsageError(
+            f"--tokenizer: {folder} was encoded with {record['tokenizer']['path']}; drop --tokenizer"
+        )
+    tokenizer = load_tokenizer(record["tokenizer"]["path"])
+    model_dir.mkdir(parents=True, exist_ok=True)
+    write_atomically(model_dir / TOKENIZER, lambda tmp: tokenizer.save(str(tmp)))
+    train, validation, spans = split_tokens(folder, config.val_fraction, config.langs)
+    data = _token_data(train, validation, tokenizer.get_vocab_size(), spans)
+    save_data(model_dir, data)
+    return data
 
 
 def save_data(model_dir: Path, data: TokenData) -> None:
