@@ -9,6 +9,7 @@ import itertools
 import math
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,7 +115,7 @@ def _spread(windows: list[tuple[int, int]], count: int) -> list[tuple[int, int]]
     return [windows[int((i + 0.5) * len(windows) / count)] for i in range(count)]
 
 
-def _batches(windows: list[tuple[int, int]], size: int):
+def _batches(windows: list[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
     """`windows` in batches of up to `size`, each of one window length (a batch is one tensor)."""
     for _, group in itertools.groupby(windows, key=lambda window: window[1]):
         group = list(group)
