@@ -348,14 +348,33 @@ def _split_settings(args: argparse.Namespace) -> PretrainConfig:
 def _count_train_tokens(shards: str, tokenizer_path: str | None, config: PretrainConfig) -> int:
     """Tokens of the train split `curate pretrain` would train on with `config` (its languages, mixture
     and held-out documents): counted with the tokenizer, else estimated from their bytes."""
+    from curate.layout import OutputLayout
+    from curate.stats.tokens import counted_tokens
     from curate.train.data import chosen_files, id_hash, validation_cutoff
+    from curate.train.tokenized import split_tokens, tokenize_record
 
     path = Path(shards)
+    if (
+        tokenize_record(path) is not None
+    ):  # a `curate tokenize` folder: its train split, as pretrain splits it
+        if config.weights:
+            raise UsageError(
+                f"--weights: {path} holds tokens already; mix them with `curate tokenize --weights`"
+            )
+        return len(split_tokens(path, config.val_fraction, config.langs)[0])
     cutoff = validation_cutoff(path, config.val_fraction, config.langs, config.weights)
+    counted = counted_tokens(OutputLayout(path))
+    if tokenizer_path is None and counted is not None and not config.weights:
+        import polars as pl
+
+        langs = list(chosen_files(path, config.langs))
+        rows = pl.read_parquet(counted.documents).filter(pl.col("lang").is_in(langs)).iter_rows()
+        print(f"note: tokens counted with {counted.tokenizer} by curate tokenize", file=sys.stderr)
+        return sum(tokens for doc_id, _, tokens in rows if id_hash(doc_id) >= cutoff)
     if tokenizer_path is None:
         import polars as pl
 
-        from curate.stats import BYTES_PER_TOKEN
+        from curate.stats.tokens import BYTES_PER_TOKEN
 
         if config.weights:
             raise UsageError("budget: a --weights mixture repeats documents; give --tokenizer to count them")

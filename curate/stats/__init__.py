@@ -14,7 +14,6 @@ from curate.atomic import strict_dumps, write_atomically
 from curate.layout import OutputLayout
 from curate.stats import audit, errors, signals, tables
 from curate.stats.sources import RunOutputs, load_outputs
-from curate.stats.tokens import BYTES_PER_TOKEN as BYTES_PER_TOKEN  # curate budget's estimate
 from curate.stats.tokens import token_summary
 
 # Chinchilla (Hoffmann et al. 2022): compute-optimal training sees about 20 tokens per parameter.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -19,6 +20,7 @@ BYTES_PER_TOKEN = 4.0
 class TokenCounts:
     per_language: pl.DataFrame  # lang, documents, tokens
     tokenizer: str
+    documents: Path  # id, lang, tokens: one row per document
 
 
 def counted_tokens(layout: OutputLayout) -> TokenCounts | None:
@@ -37,7 +39,7 @@ def counted_tokens(layout: OutputLayout) -> TokenCounts | None:
     if record.get("shards") != current:
         return None
     per_language = counts.group_by("lang").agg(pl.col("documents").sum(), pl.col("tokens").sum()).sort("lang")
-    return TokenCounts(per_language, str(record.get("tokenizer", "")))
+    return TokenCounts(per_language, str(record.get("tokenizer", "")), folder / "documents.parquet")
 
 
 def token_summary(layout: OutputLayout, kept_bytes: int) -> dict:

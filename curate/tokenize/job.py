@@ -113,7 +113,7 @@ def tokenize_run(
         written[name] = _write_output(tokens, name, placement, keys, tokenizer, settings)
     counts = token_counts(docs)
     _write_counts(counts, tokens / COUNTS)
-    write_run_counts(out, counts, shards, tokenizer)
+    write_run_counts(out, counts, docs, shards, tokenizer)
     record = {
         "source": str(out.resolve()),
         "shards": sorted(str(shard.resolve()) for shard in shards),
@@ -203,12 +203,13 @@ def _write_counts(counts: pl.DataFrame, path: Path) -> None:
 
 
 def write_run_counts(
-    out: Path, counts: pl.DataFrame, shards: dict[Path, str], tokenizer: TokenizerFile
+    out: Path, counts: pl.DataFrame, docs: pl.DataFrame, shards: dict[Path, str], tokenizer: TokenizerFile
 ) -> None:
-    """The counts into OUT too, with the shards (and their sizes) they were counted on: the report
-    and `curate budget` use them only while the run's shards are still those."""
+    """The counts into OUT too (and each document's, for `curate budget` to sum a split), with the
+    shards (and their sizes) they were counted on: used only while the run's shards are still those."""
     folder = OutputLayout(out).token_counts_dir
     _write_counts(counts, folder / "counts.parquet")
+    _write_counts(docs.select("id", "lang", pl.col("length").alias("tokens")), folder / "documents.parquet")
     write_json(
         folder / "shards.json",
         {

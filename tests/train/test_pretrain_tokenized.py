@@ -4,6 +4,7 @@ documents split by the hash of their ids so that no copy of a held-out document 
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import polars as pl
@@ -19,10 +20,19 @@ pytest.importorskip("torch")
 
 
 @pytest.fixture(scope="module")
-def tokenizer(cc_shards, tmp_path_factory):
+def run_copy(cc_shards, tmp_path_factory):
+    """A copy of the shared curated run: `curate tokenize` writes its counts into OUT, which the
+    other pretraining tests' budget estimates must not see."""
+    copy = tmp_path_factory.mktemp("run") / "out"
+    shutil.copytree(cc_shards, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def tokenizer(run_copy, tmp_path_factory):
     from curate.train.tokenizer import train_tokenizer
 
-    texts = pl.read_parquet(OutputLayout(cc_shards).shard_paths(), columns=["text"])["text"].to_list()
+    texts = pl.read_parquet(OutputLayout(run_copy).shard_paths(), columns=["text"])["text"].to_list()
     path = tmp_path_factory.mktemp("tok") / "tokenizer.json"
     train_tokenizer(texts, 512).save(str(path))
     return path
@@ -35,9 +45,9 @@ def documents(folder, fmt="datatrove") -> list[tuple[int, ...]]:
 
 
 @pytest.mark.parametrize("fmt", ["datatrove", "megatron"])
-def test_pretrain_trains_from_a_tokenized_folder(cc_shards, tokenizer, tmp_path, capsys, fmt):
+def test_pretrain_trains_from_a_tokenized_folder(run_copy, tokenizer, tmp_path, capsys, fmt):
     tokens, model = tmp_path / "tokens", tmp_path / "model"
-    args = ["tokenize", str(cc_shards), "-o", str(tokens), "--tokenizer", str(tokenizer), "--format", fmt]
+    args = ["tokenize", str(run_copy), "-o", str(tokens), "--tokenizer", str(tokenizer), "--format", fmt]
     assert main(args) == 0
     capsys.readouterr()
     train_args = ["pretrain", str(tokens), "-o", str(model), *TINY_CC_FLAGS, "--steps", "4", "--no-progress"]
@@ -52,13 +62,13 @@ def test_pretrain_trains_from_a_tokenized_folder(cc_shards, tokenizer, tmp_path,
     assert main(["sample", str(model), "--prompt", "The", "--max-tokens", "5", "--seed", "1"]) == 0
 
 
-def test_a_mixtures_repeated_documents_never_train_and_validate(cc_shards, tokenizer, tmp_path):
+def test_a_mixtures_repeated_documents_never_train_and_validate(run_copy, tokenizer, tmp_path):
     tokens = tmp_path / "mix"
     assert (
         main(
             [
                 "tokenize",
-                str(cc_shards),
+                str(run_copy),
                 "-o",
                 str(tokens),
                 "--tokenizer",
@@ -78,9 +88,9 @@ def test_a_mixtures_repeated_documents_never_train_and_validate(cc_shards, token
     assert len(train) == sum(len(d) for d in mixture if d not in held)
 
 
-def test_what_a_tokenized_folder_refuses(cc_shards, tokenizer, tmp_path, capsys):
+def test_what_a_tokenized_folder_refuses(run_copy, tokenizer, tmp_path, capsys):
     tokens, model = tmp_path / "tokens", tmp_path / "model"
-    assert main(["tokenize", str(cc_shards), "-o", str(tokens), "--tokenizer", str(tokenizer)]) == 0
+    assert main(["tokenize", str(run_copy), "-o", str(tokens), "--tokenizer", str(tokenizer)]) == 0
     base = ["pretrain", str(tokens), "-o", str(model), *TINY_CC_FLAGS, "--steps", "1", "--no-progress"]
     capsys.readouterr()
     assert main([*base, "--weights", "en=1"]) == 2
@@ -89,3 +99,26 @@ def test_what_a_tokenized_folder_refuses(cc_shards, tokenizer, tmp_path, capsys)
     assert "no tokens of xx" in capsys.readouterr().err
     assert main([*base, "--tokenizer", str(tokenizer)]) == 2
     assert "drop --tokenizer" in capsys.readouterr().err
+
+
+def test_budget_counts_what_pretrain_would_train_on(run_copy, tokenizer, tmp_path, capsys):
+    tokens, model = tmp_path / "tokens", tmp_path / "model"
+    assert main(["tokenize", str(run_copy), "-o", str(tokens), "--tokenizer", str(tokenizer)]) == 0
+    flags = [*TINY_CC_FLAGS, "--steps", "1", "--no-progress", "--langs", "en"]
+    assert main(["pretrain", str(tokens), "-o", str(model), *flags]) == 0
+    capsys.readouterr()
+    budget = ["budget", "--params", "1M", "--json", "--langs", "en"]
+    assert main([*budget, "--shards", str(tokens)]) == 0
+    assert json.loads(capsys.readouterr().out)["dataset_tokens"] == len(np.load(model / "tokens-train.npy"))
+    # OUT after `curate tokenize`: its documents' counted tokens, summed over the train split's ids
+    from curate.train.data import id_hash, validation_cutoff
+
+    documents = pl.read_parquet(OutputLayout(run_copy).token_counts_dir / "documents.parquet")
+    cutoff = validation_cutoff(run_copy, 0.05, ["en"])
+    train = documents.filter(pl.col("lang") == "en").filter(
+        pl.col("id").map_elements(lambda i: id_hash(i) >= cutoff, return_dtype=pl.Boolean)
+    )
+    assert main([*budget, "--shards", str(run_copy)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["dataset_tokens"] == train["tokens"].sum() > 0
+    assert "counted with tokenizer.json by curate tokenize" in captured.err
