@@ -43,6 +43,20 @@ def tokenizer(curated, tmp_path_factory) -> Path:
     return path
 
 
+def tokenize(out: Path, tokens: Path, tokenizer: Path, *options: str) -> list[str]:
+    """The `curate tokenize` arguments for OUT -> TOKENS with this tokenizer."""
+    return ["tokenize", str(out), "-o", str(tokens), "--tokenizer", str(tokenizer), *options]
+
+
+def spec_windows(files: list[Path], fmt: str, context: int) -> list[list[int]]:
+    """Windows of context + 1 ids from the start of each file set, as DatatroveFolderDataset cuts them."""
+    windows = []
+    for file in files:
+        stream = [i for document in spec_read_file(file, fmt) for i in document]
+        windows += [stream[k : k + context + 1] for k in range(0, len(stream) - context, context + 1)]
+    return windows
+
+
 def kept_documents(out: Path) -> pl.DataFrame:
     layout = OutputLayout(out)
     return pl.concat(
@@ -95,25 +109,11 @@ def test_each_format_holds_tokenizers_ids_in_the_shuffled_order(curated, tokeniz
 
 def test_datatroves_own_loader_reads_the_same_windows(curated, tokenizer, tmp_path):
     """DatatroveFolderDataset: windows of seq_len + 1 tokens from the start of each file, in file order."""
-    from tests.tokenize.test_formats import spec_datatrove
-
     dataset = pytest.importorskip("datatrove.utils.dataset")
     tokens = tmp_path / "tokens"
-    args = [
-        "tokenize",
-        str(curated),
-        "-o",
-        str(tokens),
-        "--tokenizer",
-        str(tokenizer),
-        "--max-file-bytes",
-        "20000",
-    ]
-    assert main(args) == 0
-    seq_len, expected = 64, []
-    for file in sorted((tokens / "lang-en").glob("*.ds")):
-        stream = [i for document in spec_datatrove(file) for i in document]
-        expected += [stream[k : k + seq_len + 1] for k in range(0, len(stream) - seq_len, seq_len + 1)]
+    assert main(tokenize(curated, tokens, tokenizer, "--max-file-bytes", "20000")) == 0
+    seq_len = 64
+    expected = spec_windows(sorted((tokens / "lang-en").glob("*.ds")), "datatrove", seq_len)
     windows = dataset.DatatroveFolderDataset(str(tokens / "lang-en"), seq_len=seq_len, token_size=2)
     assert len(windows) == len(expected) > 10
     assert [windows[i]["input_ids"].tolist() for i in range(len(windows))] == expected
@@ -121,17 +121,7 @@ def test_datatroves_own_loader_reads_the_same_windows(curated, tokenizer, tmp_pa
 
 def test_a_mixture_reaches_its_weights_by_repeating_the_short_language(curated, tokenizer, tmp_path):
     tokens = tmp_path / "mix"
-    args = [
-        "tokenize",
-        str(curated),
-        "-o",
-        str(tokens),
-        "--tokenizer",
-        str(tokenizer),
-        "--weights",
-        "en=0.5,es=0.5",
-    ]
-    assert main(args) == 0
+    assert main(tokenize(curated, tokens, tokenizer, "--weights", "en=0.5,es=0.5")) == 0
     record = json.loads((tokens / "tokenize.json").read_text())
     written = record["outputs"]["mixture"]
     docs = kept_documents(curated)
@@ -256,12 +246,9 @@ def test_the_loader_cuts_the_windows_datatrove_cuts_in_either_format(curated, to
     from curate.tokenize.windows import TokenWindows, torch_dataset
 
     tokens = tmp_path / "tokens"
-    args = ["tokenize", str(curated), "-o", str(tokens), "--tokenizer", str(tokenizer), "--format", fmt]
-    assert main([*args, "--max-file-bytes", "20000"]) == 0
-    folder, context, expected = tokens / "lang-en", 32, []
-    for file in sorted(folder.glob("*.ds" if fmt == "datatrove" else "*.bin"), key=lambda p: p.name):
-        stream = [i for document in spec_read_file(file, fmt) for i in document]
-        expected += [stream[k : k + context + 1] for k in range(0, len(stream) - context, context + 1)]
+    assert main(tokenize(curated, tokens, tokenizer, "--format", fmt, "--max-file-bytes", "20000")) == 0
+    folder, context = tokens / "lang-en", 32
+    expected = spec_windows(sorted(folder.glob("*.ds" if fmt == "datatrove" else "*.bin")), fmt, context)
     windows = TokenWindows(folder, context)
     assert [windows[i].tolist() for i in range(len(windows))] == expected
     dataset = torch_dataset(folder, context)
