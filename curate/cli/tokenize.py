@@ -8,6 +8,7 @@ from pathlib import Path
 
 from curate.cli.options import language_weights, output_dir, positive_int
 from curate.errors import UsageError
+from curate.executors import EXECUTORS
 from curate.pipeline.ownership import run_lock
 from curate.tokenize import formats
 from curate.tokenize.job import (
@@ -70,6 +71,15 @@ def add_tokenize_parser(commands: argparse._SubParsersAction) -> None:
         "--workers", type=positive_int, default=1, help="processes encoding shards (default: 1)"
     )
     parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="local: a process pool (default); ray: a Ray cluster",
+    )
+    parser.add_argument(
+        "--ray-address", metavar="ADDR", help="join this Ray cluster (default: start a local one)"
+    )
+    parser.add_argument(
         "--force", action="store_true", help="replace a tokenization of another run in TOKENS"
     )
 
@@ -98,7 +108,9 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"-o {tokens}: holds the tokens of another run ({earlier['source']}); --force replaces them"
             )
-        record = tokenize_run(out, tokens, tokenizer, settings, args.workers, _say)
+        record = tokenize_run(
+            out, tokens, tokenizer, settings, args.workers, _say, args.executor, args.ray_address
+        )
     for name, written in record["outputs"].items():
         repeats = ", ".join(f"{lang} x{factor:g}" for lang, factor in written["repeats"].items())
         print(

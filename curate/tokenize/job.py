@@ -80,9 +80,12 @@ def tokenize_run(
     settings: TokenizeSettings,
     workers: int = 1,
     progress: Callable[[str], None] = lambda message: None,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> dict[str, Any]:
-    """Tokenize the run in `out` into `tokens` with `workers` processes (the files are the same
-    whatever their number); the record written to TOKENS/tokenize.json."""
+    """Tokenize the run in `out` into `tokens` with `workers` processes of `executor` (the files are
+    the same whatever their number: with Ray, OUT and TOKENS must be paths every worker shares); the
+    record written to TOKENS/tokenize.json."""
     if settings.format not in formats.FORMATS:
         raise UsageError(f"--format {settings.format}: unknown (allowed: {', '.join(formats.FORMATS)})")
     shards = shards_by_part(out, settings.langs)
@@ -93,12 +96,12 @@ def tokenize_run(
         (str(shard), str(tokens / PARTS / key), part_record(shard, encoding)) for shard, key in shards.items()
     ]
     setup = WorkerSetup(partial(_load_worker_tokenizer, tokenizer), key=f"tokenizer:{tokenizer.digest}")
-    executor = make_executor("local", workers, None, setup)
+    runner = make_executor(executor, workers, ray_address, setup)
     try:
-        progress(f"encoding {len(tasks)} shard(s) with {workers} worker(s)")
-        run_all(executor, encode_shard, tasks)
+        progress(f"encoding {len(tasks)} shard(s) with {workers} {executor} worker(s)")
+        run_all(runner, encode_shard, tasks)
     finally:
-        executor.close()
+        runner.close()
     keys = list(shards.values())
     docs = _documents(tokens, keys)
     _remove_stale_parts(tokens, set(keys))

@@ -267,3 +267,17 @@ def spec_read_file(file: Path, fmt: str) -> list[list[int]]:
     from tests.tokenize.test_formats import spec_datatrove, spec_megatron
 
     return spec_datatrove(file) if fmt == "datatrove" else spec_megatron(file)
+
+
+def test_ray_workers_write_the_same_files(curated, tokenizer, tmp_path):
+    pytest.importorskip("ray")
+    local, ray = tmp_path / "local", tmp_path / "ray"
+    assert main(tokenize(curated, local, tokenizer, "--langs", "en,es")) == 0
+    assert (
+        main(tokenize(curated, ray, tokenizer, "--langs", "en,es", "--executor", "ray", "--workers", "2"))
+        == 0
+    )
+    for output in ("lang-en", "lang-es"):
+        files = sorted(p.name for p in (local / output).iterdir())
+        assert files == sorted(p.name for p in (ray / output).iterdir())
+        assert all((local / output / f).read_bytes() == (ray / output / f).read_bytes() for f in files)
