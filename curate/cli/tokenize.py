@@ -92,25 +92,28 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
     out, tokens = Path(args.output), Path(args.tokens)
     if tokens.resolve() == out.resolve() or out.resolve() in tokens.resolve().parents:
         raise UsageError(f"-o {tokens}: inside OUT; write the tokens elsewhere")
+    if tokens.resolve() in out.resolve().parents:  # TOKENS' outputs and parts are replaced whole
+        raise UsageError(f"-o {tokens}: holds OUT ({out}); write the tokens elsewhere")
     langs = [code.strip() for code in (args.langs or "").split(",") if code.strip()]
     weights = args.weights or {}
     if weights and langs and set(weights) != set(langs):
         raise UsageError("--weights and --langs: name the same languages (or give only --weights)")
-    shards_by_part(out, langs)  # OUT holds a run, with shards: before any lock or file is made
+    langs = langs or sorted(weights)
+    shards_by_part(out, langs)  # OUT holds a run, with shards of each language: before any file is made
     tokenizer = find_tokenizer(args.tokenizer, args.eos_token, args.bos)
-    settings = TokenizeSettings(
-        args.format, args.seed, weights, langs or sorted(weights), args.max_file_bytes
-    )
-    tokens.mkdir(parents=True, exist_ok=True)
-    with run_lock(tokens), run_lock(out):
-        earlier = read_record(tokens)
-        if earlier and earlier["source"] != str(out.resolve()) and not args.force:
-            raise UsageError(
-                f"-o {tokens}: holds the tokens of another run ({earlier['source']}); --force replaces them"
+    settings = TokenizeSettings(args.format, args.seed, weights, langs, args.max_file_bytes)
+    with run_lock(out):  # taken before TOKENS is made: when OUT is busy, nothing is written
+        tokens.mkdir(parents=True, exist_ok=True)
+        with run_lock(tokens):
+            earlier = read_record(tokens)
+            if earlier and earlier["source"] != str(out.resolve()) and not args.force:
+                raise UsageError(
+                    f"-o {tokens}: holds the tokens of another run ({earlier['source']}); "
+                    "--force replaces them"
+                )
+            record = tokenize_run(
+                out, tokens, tokenizer, settings, args.workers, _say, args.executor, args.ray_address
             )
-        record = tokenize_run(
-            out, tokens, tokenizer, settings, args.workers, _say, args.executor, args.ray_address
-        )
     for name, written in record["outputs"].items():
         repeats = ", ".join(f"{lang} x{factor:g}" for lang, factor in written["repeats"].items())
         print(

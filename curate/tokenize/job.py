@@ -2,8 +2,8 @@
 
 1. Each shard is a task: its documents encoded into a part (parts.py), through the executors, so
    workers share the work and a rerun encodes only the shards whose part is missing or stale.
-2. The documents are ordered (order.py): shuffled per language (`TOKENS/lang-xx/`) or as one
-   weighted mixture (`TOKENS/mixture/`).
+2. The documents are ordered (order.py): shuffled per language (`TOKENS/lang-xx/`, the language
+   of the shard's folder `OUT/shards/lang-xx/`) or as one weighted mixture (`TOKENS/mixture/`).
 3. Each output is written in the chosen format (formats.py), in files bounded by size.
 4. The token counts per language and domain (`TOKENS/token_counts.parquet`, and a copy in OUT for
    its report and `curate budget`), then `TOKENS/tokenize.json`, written last: a folder without
@@ -66,10 +66,14 @@ def shards_by_part(out: Path, langs: list[str]) -> dict[Path, str]:
         raise UsageError(
             f"{out}: no curate run here (no {layout.run_record.name}); run `curate run ... -o {out}`"
         )
-    shards = [p for p in layout.shard_paths() if not langs or partition_of(p) in langs]
-    if not shards:
-        wanted = f" in {', '.join(langs)}" if langs else ""
-        raise UsageError(f"{out}: no final shards{wanted} to tokenize")
+    every = layout.shard_paths()
+    if not every:
+        raise UsageError(f"{out}: no final shards to tokenize")
+    present = sorted({partition_of(p) for p in every})
+    missing = [lang for lang in langs if lang not in present]
+    if missing:  # refused before any file is made (a mixture would find it only after encoding)
+        raise UsageError(f"{out}: no documents in {', '.join(missing)} (languages: {', '.join(present)})")
+    shards = [p for p in every if not langs or partition_of(p) in langs]
     return {shard: part_key(shard, layout.shards_dir) for shard in shards}
 
 
@@ -103,7 +107,7 @@ def tokenize_run(
     finally:
         runner.close()
     keys = list(shards.values())
-    docs = _documents(tokens, keys)
+    docs = _documents(tokens, keys, [partition_of(shard) for shard in shards])
     _remove_stale_parts(tokens, set(keys))
     if settings.weights:
         outputs = {MIXTURE: mixture(docs, settings.weights, settings.seed)}
@@ -121,7 +125,7 @@ def tokenize_run(
         "source": str(out.resolve()),
         "shards": sorted(str(shard.resolve()) for shard in shards),
         "tokenizer": {
-            "path": str(tokenizer.path),
+            "path": str(tokenizer.path.resolve()),  # what `curate pretrain TOKENS` loads, from anywhere
             "name": tokenizer.name,
             "sha256": tokenizer.digest,
             "vocab_size": tokenizer.vocab_size,
@@ -137,15 +141,18 @@ def tokenize_run(
     return record
 
 
-def _documents(tokens: Path, keys: list[str]) -> pl.DataFrame:
-    """Every document of every part, with the part's index, in part order."""
+def _documents(tokens: Path, keys: list[str], langs: list[str]) -> pl.DataFrame:
+    """Every document of every part, with the part's index, in part order. A document's language
+    is its shard's folder (`lang-xx`), a safe folder name whatever the shard's `lang` column holds."""
     frames = [
         pl.read_parquet(tokens / PARTS / key / "docs.parquet").with_columns(
-            pl.lit(index).alias("part"), pl.lit(key).alias("shard")
+            pl.lit(lang, dtype=pl.String).alias("lang"),
+            pl.lit(index).alias("part"),
+            pl.lit(key).alias("shard"),
         )
-        for index, key in enumerate(keys)
+        for index, (key, lang) in enumerate(zip(keys, langs))
     ]
-    return pl.concat(frames).with_columns(pl.col("lang").fill_null("und"), pl.col("domain").fill_null(""))
+    return pl.concat(frames).with_columns(pl.col("domain").fill_null(""))
 
 
 def _remove_stale_parts(tokens: Path, keep: set[str]) -> None:

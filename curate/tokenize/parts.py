@@ -1,11 +1,12 @@
 """One task of `curate tokenize`: a final shard's documents encoded into a part, the unit of resuming.
 
 A part is a folder `TOKENS/parts/<key>/`: `ids.u32` (every document's token ids back to back,
-little-endian uint32, with the end token and optional start token already in), `docs.parquet` (per
-document: id, lang, domain, start and length in tokens, in the shard's order) and `part.json`,
-written last, naming the shard, its size and what it was encoded with. The folder is written under a
-temporary name and renamed whole, so a part either exists complete or not at all; a part whose
-`part.json` matches the shard and the settings is not encoded again.
+little-endian uint32, with the end token and optional start token already in; a null text is
+encoded as an empty one), `docs.parquet` (per document: id, lang, domain, start and length in
+tokens, in the shard's order) and `part.json`, written last, naming the shard, its size and what it
+was encoded with. The folder is written under a temporary name and renamed whole, so a part either
+exists complete or not at all; a part whose `part.json` matches the shard and the settings is not
+encoded again.
 """
 
 from __future__ import annotations
@@ -74,11 +75,12 @@ def encode_shard(shard: str, folder: str, record: dict[str, Any]) -> dict[str, A
     with open(temporary / "ids.u32", "wb") as ids_file:
         for table in row_groups(Path(shard), ["id", "text", "lang", "domain"]):
             rows = table.to_pydict()
+            texts = [text or "" for text in rows["text"]]  # a null text: a document of its end token
             for start in range(0, len(rows["id"]), ENCODE_BATCH):
                 batch = slice(start, start + ENCODE_BATCH)
                 documents = [
                     start_ids + encoding.ids + [eos_id]
-                    for encoding in tokenizer.encode_batch(rows["text"][batch], add_special_tokens=False)
+                    for encoding in tokenizer.encode_batch(texts[batch], add_special_tokens=False)
                 ]
                 lengths = [len(document) for document in documents]
                 flat = np.fromiter(chain.from_iterable(documents), dtype=TOKEN_DTYPE, count=sum(lengths))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ class TokenizerFile:
     vocab_size: int
     eos_id: int
     bos_id: int | None  # with --bos
-    name: str  # for the formats' metadata: the folder or file name
+    name: str  # for the formats' metadata: the folder or file name, with any '|' or line break as '_'
 
     def load(self) -> Any:
         from tokenizers import Tokenizer
@@ -59,9 +60,8 @@ def find_tokenizer(path: str | Path, eos: str | None = None, bos: bool = False) 
             tokenizer, [declared.get("bos_token"), *START_TOKENS], "--bos (a start token)", path
         )
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
-    return TokenizerFile(
-        file, digest, tokenizer.get_vocab_size(with_added_tokens=True), eos_id, bos_id, given.name
-    )
+    name = re.sub(r"[|\r\n]", "_", given.name)  # datatrove's metadata line takes no "|" or line break
+    return TokenizerFile(file, digest, tokenizer.get_vocab_size(with_added_tokens=True), eos_id, bos_id, name)
 
 
 def _declared_tokens(folder: Path) -> dict[str, str]:
