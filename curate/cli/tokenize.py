@@ -20,6 +20,8 @@ from curate.tokenize.job import (
 )
 from curate.tokenize.tokenizer_files import find_tokenizer
 
+DATA_SUFFIXES = tuple(formats.DATA_SUFFIX.values())  # one per file set: .ds, .bin
+
 
 def add_tokenize_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -118,7 +120,7 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
         repeats = ", ".join(f"{lang} x{factor:g}" for lang, factor in written["repeats"].items())
         print(
             f"{name}: {written['documents']:,} documents, {written['tokens']:,} tokens in "
-            f"{len(written['files'])} files ({repeats})"
+            f"{sum(name.endswith(DATA_SUFFIXES) for name in written['files'])} file sets ({repeats})"
         )
     print(f"{record['documents']:,} documents, {record['tokens']:,} tokens; written to {tokens}")
     return 0

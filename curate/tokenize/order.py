@@ -24,6 +24,9 @@ import polars as pl
 
 from curate.errors import UsageError
 
+# An id repeated within a shard gives equal keys: its place in the shard breaks the tie.
+ORDER = ["key", "part", "start"]
+
 
 @dataclass(frozen=True)
 class Placement:
@@ -51,7 +54,7 @@ def shuffle_keys(frame: pl.DataFrame, seed: int, copy: int) -> np.ndarray:
 
 
 def _shuffled(frame: pl.DataFrame, seed: int, copy: int) -> pl.DataFrame:
-    return frame.with_columns(pl.Series("key", shuffle_keys(frame, seed, copy))).sort("key")
+    return frame.with_columns(pl.Series("key", shuffle_keys(frame, seed, copy))).sort(ORDER)
 
 
 def _placement(frame: pl.DataFrame, repeats: dict[str, float]) -> Placement:
@@ -96,7 +99,7 @@ def mixture(docs: pl.DataFrame, weights: dict[str, float], seed: int) -> Placeme
         copies += mine
     together = pl.concat(copies)
     keys = np.concatenate([shuffle_keys(c, seed + 1, int(c["copy"][0])) for c in copies])
-    return _placement(together.with_columns(pl.Series("key", keys)).sort("key"), repeats)
+    return _placement(together.with_columns(pl.Series("key", keys)).sort(ORDER), repeats)
 
 
 def _languages(docs: pl.DataFrame) -> str:
