@@ -6,11 +6,11 @@ the same shards and seed, whatever the worker count or the order the parts were 
 
 A mixture (`--weights en=0.7,de=0.3`) never drops data to reach its shares: the language that is
 largest for its weight sets the total, T = max(tokens_l / w_l), and every language l gets
-w_l * T tokens: its documents repeat whole (copy 0, 1, ...), each copy in its own shuffled order, and
-the last, partial copy takes documents in that copy's order while they fit under the target. So a
+w_l * T tokens: its documents repeat whole (copy 0, 1, ...), and a last, partial copy takes its
+documents in their shuffled order under (seed, copy) while they fit under the target. So a
 language with a small share of the data but a large weight is upsampled by repeats (its
-`repeats` says by how much); none is cut. The copies of every language are then shuffled together
-by their keys under seed + 1.
+`repeats` says by how much); none is cut. All copies of every language are then shuffled together
+by their keys under seed + 1: a document's copies have keys of their own, so they spread apart.
 """
 
 from __future__ import annotations
@@ -85,14 +85,16 @@ def mixture(docs: pl.DataFrame, weights: dict[str, float], seed: int) -> Placeme
     for lang, weight in weights.items():
         frame, target = docs.filter(pl.col("lang") == lang), weight * total
         whole = max(1, math.floor(target / tokens[lang] + 1e-9))
-        mine = [
-            _shuffled(frame, seed, copy).with_columns(pl.lit(copy).alias("copy")) for copy in range(whole)
-        ]
+        # Whole copies need no order of their own (the keys under seed + 1 order everything); the
+        # partial copy's order chooses which of its documents fit.
+        mine = [frame.with_columns(pl.lit(copy).alias("copy")) for copy in range(whole)]
         rest = target - whole * tokens[lang]
         if rest >= 1:
             partial = _shuffled(frame, seed, whole)
             mine.append(
-                partial.filter(partial["length"].cum_sum() <= rest).with_columns(pl.lit(whole).alias("copy"))
+                partial.filter(partial["length"].cum_sum() <= rest)
+                .drop("key")
+                .with_columns(pl.lit(whole).alias("copy"))
             )
         mine = [copy for copy in mine if copy.height]
         repeats[lang] = round(sum(int(copy["length"].sum()) for copy in mine) / tokens[lang], 4)
