@@ -62,8 +62,10 @@ def measure_training(preset: str, device: str, precision: str, steps: int, workd
     model = ModelConfig(
         layers=layers, d_model=d_model, heads=heads, d_ff=d_ff, context=context, vocab_size=vocab
     )
+    # threads=0: torch's own thread count, as the README's numbers were measured (curate's default is
+    # 1 thread, the better worst case on a shared 2-core machine; see its threads table)
     config = PretrainConfig(
-        steps=10_000, batch_size=batch, device=device, precision=precision, warmup_steps=0
+        steps=10_000, batch_size=batch, device=device, precision=precision, warmup_steps=0, threads=0
     )
     # Throughput does not depend on the text: random token ids, enough for the steps measured.
     rng = np.random.default_rng(0)

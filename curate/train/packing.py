@@ -62,11 +62,6 @@ class SequenceBatches:
         picks = np.array([self._order(int(p // self.windows))[p % self.windows] for p in positions])
         return self._windows(picks)
 
-    def in_order(self, limit: int) -> Iterator[np.ndarray]:
-        """The first `limit` batches in file order: for a validation loss that is the same every time."""
-        for start in range(0, min(limit * self.batch_size, self.windows), self.batch_size):
-            yield self._windows(np.arange(start, min(start + self.batch_size, self.windows)))
-
     def _windows(self, picks: np.ndarray) -> np.ndarray:
         offsets = picks[:, None] * self.context + np.arange(self.context + 1)
         return self.tokens[offsets]
