@@ -105,6 +105,13 @@ class OutputLayout:
     def report_html(self) -> Path:
         return self.report_dir / "report.html"
 
+    def shard_sizes(self, shards: list[Path] | None = None) -> dict[str, int]:
+        """Each final shard's size (of `shards`, by default every one), keyed by its path under
+        shards/: what `curate tokenize`'s counts record, to tell later whether they are stale."""
+        root = self.shards_dir.resolve()
+        paths = self.shard_paths() if shards is None else shards
+        return {path.resolve().relative_to(root).as_posix(): path.stat().st_size for path in paths}
+
     @property
     def token_counts_dir(self) -> Path:
         """Tokens per language and domain, counted by `curate tokenize` (for the report and budget)."""

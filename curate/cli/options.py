@@ -114,7 +114,8 @@ def status_codes(value: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected comma-separated HTTP codes, got {value!r}") from None
 
 
-def _language_list(value: str) -> list[str]:
+def language_list(value: str) -> list[str]:
+    """`en,de`: the codes, blanks dropped."""
     return [code.strip() for code in value.split(",") if code.strip()]
 
 
@@ -143,7 +144,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         help="language-ID model: lid.176.bin or GlotLID (default: $CURATE_LID_MODEL, else lid.176.ftz)",
     )
     parser.add_argument(
-        "--langs", type=_language_list, metavar="CODES", help="keep only these languages, e.g. en,de"
+        "--langs", type=language_list, metavar="CODES", help="keep only these languages, e.g. en,de"
     )
     parser.add_argument(
         "--badwords-dir",

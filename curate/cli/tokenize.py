@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from curate.cli.options import language_weights, output_dir, positive_int
+from curate.cli.options import language_list, language_weights, output_dir, positive_int
 from curate.errors import UsageError
 from curate.executors import EXECUTORS
 from curate.pipeline.ownership import run_lock
@@ -96,7 +96,7 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {tokens}: inside OUT; write the tokens elsewhere")
     if tokens.resolve() in out.resolve().parents:  # TOKENS' outputs and parts are replaced whole
         raise UsageError(f"-o {tokens}: holds OUT ({out}); write the tokens elsewhere")
-    langs = [code.strip() for code in (args.langs or "").split(",") if code.strip()]
+    langs = language_list(args.langs or "")
     weights = args.weights or {}
     if weights and langs and set(weights) != set(langs):
         raise UsageError("--weights and --langs: name the same languages (or give only --weights)")

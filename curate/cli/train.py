@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from curate.atomic import strict_dumps
-from curate.cli.options import output_dir
+from curate.cli.options import language_list, language_weights, output_dir
 from curate.config import Config, PretrainConfig, load_config
 from curate.errors import UsageError
 
@@ -39,19 +39,6 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value!r}")
     return number
-
-
-def _langs(value: str) -> list[str]:
-    return [code.strip() for code in value.split(",") if code.strip()]
-
-
-def _weights(value: str) -> dict[str, float]:
-    try:
-        return {lang.strip(): float(w) for lang, w in (item.split("=") for item in value.split(",") if item)}
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected lang=weight pairs like en=0.7,de=0.3, got {value!r}"
-        ) from None
 
 
 def _require_torch() -> None:
@@ -91,7 +78,9 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     training.add_argument("--device", metavar="DEV", help="auto (cuda if present), cpu, cuda, cuda:N, mps")
     training.add_argument("--precision", choices=["auto", "fp32", "bf16"], help="auto: bf16 on a GPU with it")
     training.add_argument("--langs", metavar="CODES", help="train on these languages only, e.g. en,de")
-    training.add_argument("--weights", type=_weights, metavar="MIX", help="mixture, e.g. en=0.7,de=0.3")
+    training.add_argument(
+        "--weights", type=language_weights, metavar="MIX", help="mixture, e.g. en=0.7,de=0.3"
+    )
     training.add_argument(
         "--threads", type=int, metavar="N", help="CPU threads (1, measured fastest on 2 cores; 0: torch's)"
     )
@@ -111,7 +100,7 @@ def training_config(args: argparse.Namespace) -> Config:
         if getattr(args, name) is not None:
             setattr(config.pretrain, name, getattr(args, name))
     if args.langs:
-        config.pretrain.langs = _langs(args.langs)
+        config.pretrain.langs = language_list(args.langs)
     if args.weights:
         config.pretrain.weights = args.weights
     return config.validate()
@@ -211,7 +200,9 @@ def add_train_parsers(commands: argparse._SubParsersAction) -> None:
     budget.add_argument("--config", metavar="TOML", help="with --shards: the [pretrain] table pretrain uses")
     budget.add_argument("--val-fraction", type=float, metavar="F", help="with --shards: held out (0.05)")
     budget.add_argument("--langs", metavar="CODES", help="with --shards: the languages trained on")
-    budget.add_argument("--weights", type=_weights, metavar="MIX", help="with --shards and --tokenizer")
+    budget.add_argument(
+        "--weights", type=language_weights, metavar="MIX", help="with --shards and --tokenizer"
+    )
     budget.add_argument("--json", action="store_true")
 
     ablate = commands.add_parser(
@@ -339,7 +330,7 @@ def _split_settings(args: argparse.Namespace) -> PretrainConfig:
     if args.val_fraction is not None:
         config.pretrain.val_fraction = args.val_fraction
     if args.langs:
-        config.pretrain.langs = _langs(args.langs)
+        config.pretrain.langs = language_list(args.langs)
     if args.weights:
         config.pretrain.weights = args.weights
     return config.validate().pretrain
@@ -350,13 +341,12 @@ def _count_train_tokens(shards: str, tokenizer_path: str | None, config: Pretrai
     and held-out documents): counted with the tokenizer, else estimated from their bytes."""
     from curate.layout import OutputLayout
     from curate.stats.tokens import counted_tokens
+    from curate.tokenize.job import read_record
     from curate.train.data import chosen_files, id_hash, validation_cutoff
-    from curate.train.tokenized import split_tokens, tokenize_record
+    from curate.train.tokenized import split_tokens
 
     path = Path(shards)
-    if (
-        tokenize_record(path) is not None
-    ):  # a `curate tokenize` folder: its train split, as pretrain splits it
+    if read_record(path) is not None:  # a `curate tokenize` folder: its train split, as pretrain splits it
         if config.weights:
             raise UsageError(
                 f"--weights: {path} holds tokens already; mix them with `curate tokenize --weights`"

@@ -14,7 +14,7 @@ from curate.atomic import strict_dumps, write_atomically
 from curate.layout import OutputLayout
 from curate.stats import audit, errors, signals, tables
 from curate.stats.sources import RunOutputs, load_outputs
-from curate.stats.tokens import token_summary
+from curate.stats.tokens import TokenCounts, counted_tokens, token_summary
 
 # Chinchilla (Hoffmann et al. 2022): compute-optimal training sees about 20 tokens per parameter.
 # Here because the report estimates a model size; curate.train.budget plans with it.
@@ -28,13 +28,15 @@ class Stats:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def summarize(run: RunOutputs, funnel: pl.DataFrame, error_counts: pl.DataFrame) -> dict[str, Any]:
+def summarize(
+    run: RunOutputs, funnel: pl.DataFrame, error_counts: pl.DataFrame, counted: TokenCounts | None
+) -> dict[str, Any]:
     def totals(step: str) -> dict[str, int]:  # zeros when nothing reached the step
         rows = funnel.filter((pl.col("step") == step) & (pl.col("lang") == tables.ALL))
         return {m: int(rows[m].fill_null(0).sum()) for m in tables.METRICS}
 
     final, read = totals("final"), totals("read")
-    tokens = token_summary(run.layout, final["bytes"])
+    tokens = token_summary(counted, final["bytes"])
     return {
         "read_records": read["docs"],
         "kept_docs": final["docs"],
@@ -67,9 +69,10 @@ def compute_stats(out_dir: Path) -> Stats:
     funnel = tables.funnel(run)
     error_counts = errors.error_counts(run)
     sites = tables.site_counts(run)
+    counted = counted_tokens(run.layout)  # once: the languages table and the summary both use it
     result = {
         "funnel": funnel,
-        "languages": tables.languages(run),
+        "languages": tables.languages(run, counted),
         "removals": tables.removal_matrix(run),
         "domains": tables.domains(sites),
         "suffixes": tables.suffixes(sites),
@@ -82,7 +85,7 @@ def compute_stats(out_dir: Path) -> Stats:
         "errors": error_counts,
         "error_examples": errors.error_examples(run),
     }
-    return Stats(out_dir, result, summarize(run, funnel, error_counts))
+    return Stats(out_dir, result, summarize(run, funnel, error_counts, counted))
 
 
 def stats_document(stats: Stats) -> dict[str, Any]:

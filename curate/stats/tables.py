@@ -13,7 +13,7 @@ import polars as pl
 
 from curate.domains import public_suffix
 from curate.stats.sources import RunOutputs, collect
-from curate.stats.tokens import counted_tokens
+from curate.stats.tokens import TokenCounts
 
 METRICS = ("docs", "chars", "words", "bytes")
 ALL = "all"  # the language of rows that sum over every language
@@ -94,14 +94,13 @@ def removal_matrix(run: RunOutputs) -> pl.DataFrame:
     )
 
 
-def languages(run: RunOutputs) -> pl.DataFrame:
+def languages(run: RunOutputs, counted: TokenCounts | None) -> pl.DataFrame:
     """The kept data per language, with its share of documents and characters, and its tokens where
-    `curate tokenize` counted them."""
+    `curate tokenize` counted them (`counted`; else null tokens)."""
     kept = (
         run.ledger.filter(pl.col("outcome") == "kept").group_by("lang").agg(pl.col(m).sum() for m in METRICS)
     )
     kept = kept.filter(pl.col("docs") > 0)
-    counted = counted_tokens(run.layout)  # null tokens: no `curate tokenize` of these shards
     tokens = (
         counted.per_language.select("lang", "tokens")
         if counted

@@ -32,19 +32,14 @@ def counted_tokens(layout: OutputLayout) -> TokenCounts | None:
         counts = pl.read_parquet(folder / "counts.parquet")
     except (OSError, ValueError, pl.exceptions.PolarsError):
         return None
-    root = layout.shards_dir.resolve()
-    current = {
-        path.resolve().relative_to(root).as_posix(): path.stat().st_size for path in layout.shard_paths()
-    }
-    if record.get("shards") != current:
+    if record.get("shards") != layout.shard_sizes():
         return None
     per_language = counts.group_by("lang").agg(pl.col("documents").sum(), pl.col("tokens").sum()).sort("lang")
     return TokenCounts(per_language, str(record.get("tokenizer", "")), folder / "documents.parquet")
 
 
-def token_summary(layout: OutputLayout, kept_bytes: int) -> dict:
-    """tokens, and where the number comes from (counted, or estimated from `kept_bytes`)."""
-    counted = counted_tokens(layout)
+def token_summary(counted: TokenCounts | None, kept_bytes: int) -> dict:
+    """tokens, and where the number comes from (`counted`, or estimated from `kept_bytes`)."""
     if counted is not None:
         return {
             "tokens": int(counted.per_language["tokens"].sum()),

@@ -225,19 +225,13 @@ def write_run_counts(
         {
             "tokenizer": tokenizer.name,
             "sha256": tokenizer.digest,
-            "shards": shard_sizes(list(shards), OutputLayout(out).shards_dir),
+            "shards": OutputLayout(out).shard_sizes(list(shards)),
         },
     )
 
 
-def shard_sizes(shards: list[Path], shards_dir: Path) -> dict[str, int]:
-    return {
-        shard.resolve().relative_to(shards_dir.resolve()).as_posix(): shard.stat().st_size for shard in shards
-    }
-
-
 def read_record(tokens: Path) -> dict[str, Any] | None:
-    """The finished tokenization in `tokens`, or None."""
+    """The record of the finished tokenization in `tokens`, or None when it holds none."""
     try:
         return json.loads((tokens / RECORD).read_text())
     except (OSError, ValueError):

@@ -2,11 +2,11 @@
 
 A part is a folder `TOKENS/parts/<key>/`: `ids.u32` (every document's token ids back to back,
 little-endian uint32, with the end token and optional start token already in; a null text is
-encoded as an empty one), `docs.parquet` (per document: id, lang, domain, start and length in
-tokens, in the shard's order) and `part.json`, written last, naming the shard, its size and what it
-was encoded with. The folder is written under a temporary name and renamed whole, so a part either
-exists complete or not at all; a part whose `part.json` matches the shard and the settings is not
-encoded again.
+encoded as an empty one), `docs.parquet` (per document: id, domain, start and length in tokens,
+in the shard's order; its language is its shard folder's, job.py) and `part.json`, written last,
+naming the shard, its size and what it was encoded with. The folder is written under a temporary
+name and renamed whole, so a part either exists complete or not at all; a part whose `part.json`
+matches the shard and the settings is not encoded again.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ TOKEN_DTYPE = np.dtype("<u4")
 DOC_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
-        ("lang", pa.string()),
         ("domain", pa.string()),
         ("start", pa.int64()),
         ("length", pa.int64()),
@@ -73,7 +72,7 @@ def encode_shard(shard: str, folder: str, record: dict[str, Any]) -> dict[str, A
     position = 0
     start_ids = [bos_id] if bos_id is not None else []
     with open(temporary / "ids.u32", "wb") as ids_file:
-        for table in row_groups(Path(shard), ["id", "text", "lang", "domain"]):
+        for table in row_groups(Path(shard), ["id", "text", "domain"]):
             rows = table.to_pydict()
             texts = [text or "" for text in rows["text"]]  # a null text: a document of its end token
             for start in range(0, len(rows["id"]), ENCODE_BATCH):
@@ -88,7 +87,7 @@ def encode_shard(shard: str, folder: str, record: dict[str, Any]) -> dict[str, A
                 columns["start"] += (position + np.cumsum([0, *lengths[:-1]])).tolist()
                 columns["length"] += lengths
                 position += sum(lengths)
-                for name in ("id", "lang", "domain"):
+                for name in ("id", "domain"):
                     columns[name] += rows.get(name, [None] * len(rows["id"]))[batch]
     pq.write_table(pa.table(columns, schema=DOC_SCHEMA), temporary / "docs.parquet")
     totals = {"documents": len(columns["id"]), "tokens": position}

@@ -14,10 +14,11 @@ from tokenizers import Tokenizer
 from curate.atomic import write_atomically, write_json
 from curate.config import ModelConfig, PretrainConfig
 from curate.errors import UsageError
+from curate.tokenize.job import read_record
 from curate.train.data import chosen_files, iter_documents, validation_cutoff
 from curate.train.model import GPT
 from curate.train.packing import encode_documents
-from curate.train.tokenized import split_tokens, tokenize_record
+from curate.train.tokenized import split_tokens
 from curate.train.tokenizer import load_tokenizer, train_tokenizer
 from curate.train.trainer import (
     RESUMABLE,
@@ -49,7 +50,7 @@ def prepare_data(
     """Tokenize both splits into MODEL_DIR (training a tokenizer on the train split unless given).
     `cutoff` fixes the split (see data.validation_cutoff); by default it comes from these shards.
     SHARDS may also be a `curate tokenize` folder: its tokens and tokenizer are used as they are."""
-    record = tokenize_record(shards)
+    record = read_record(shards)
     if record is not None:
         return _prepare_tokenized(shards, record, model_dir, config, tokenizer_path)
     if cutoff is None:

@@ -10,7 +10,6 @@ loss per language; a mixture's documents are one group.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,10 @@ import numpy as np
 
 from curate.errors import UsageError
 from curate.tokenize import formats
-from curate.tokenize.job import MIXTURE, RECORD
+from curate.tokenize.job import MIXTURE, RECORD, read_record
 
 HASH_SPACE = 1 << 64
 LANG_PREFIX = "lang-"
-
-
-def tokenize_record(path: Path) -> dict[str, Any] | None:
-    """The record of the `curate tokenize` folder at `path`, or None when it is not one."""
-    try:
-        return json.loads((Path(path) / RECORD).read_text())
-    except (OSError, ValueError):
-        return None
 
 
 def chosen_outputs(record: dict[str, Any], langs: list[str] | None) -> list[str]:
@@ -61,7 +52,7 @@ def split_tokens(
     """(train ids, validation ids, where each language's validation ids lie, or None for a
     mixture) of the folder's chosen outputs, documents in their written order. The cut-off is
     widened to hold out at least one document, so that a tiny folder still has a validation set."""
-    record = tokenize_record(folder)
+    record = read_record(Path(folder))
     if record is None:
         raise UsageError(f"{folder}: not a finished `curate tokenize` folder (no {RECORD})")
     documents = [
