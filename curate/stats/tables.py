@@ -94,7 +94,7 @@ def removal_matrix(run: RunOutputs) -> pl.DataFrame:
     )
 
 
-def languages(run: RunOutputs, counted: TokenCounts | None) -> pl.DataFrame:
+def languages(run: RunOutputs, counted: TokenCounts | None = None) -> pl.DataFrame:
     """The kept data per language, with its share of documents and characters, and its tokens where
     `curate tokenize` counted them (`counted`; else null tokens)."""
     kept = (
