@@ -194,19 +194,41 @@ class OutputLayout:
 
     def task_files(self) -> Iterator[tuple[str, Path]]:
         """(task, file) for every file under OUT that belongs to one task."""
-        for path in self.staged_dir.glob(f"lang{HIVE}*/{STAGED_PREFIX}*.parquet"):
-            yield path.name[len(STAGED_PREFIX) :].rsplit("-", 1)[0], path
-        for path in self.removed_files():
-            yield path.stem.rsplit("-", 1)[0], path
-        for directory, suffix in (
-            (self.stats_dir, ".parquet"),
-            (self.errors_dir, ".parquet"),
-            (self.signatures_dir, ".parquet"),
-            (self.signatures_dir, f".parquet{CHECKSUM_SUFFIX}"),
-            (self.markers_dir, ".json"),
-        ):
-            for path in directory.glob(f"*{suffix}"):
-                yield path.name.removesuffix(suffix), path
+        for directory in (self.staged_dir, self.stats_dir, self.markers_dir, self.signatures_dir):
+            for path in directory.rglob("*"):
+                task = task_of(path.relative_to(self.root).as_posix())
+                if task is not None:
+                    yield task, path
+
+
+def task_of(key: str) -> str | None:
+    """The task that wrote the file at `key` (its path under OUT, `/`-separated), or None for a
+    file of the run as a whole; temporary names (`.x.tmp`) belong to no task."""
+    parts = key.split("/")
+    name = parts[-1]
+    if name.startswith("."):
+        return None
+    match parts[:-1]:
+        case ["staged", partition] if partition.startswith(f"lang{HIVE}") and name.startswith(STAGED_PREFIX):
+            stem = name[len(STAGED_PREFIX) :]
+            return _numbered(stem.removesuffix(".parquet")) if stem.endswith(".parquet") else None
+        case ["stats", "removed"]:
+            return _numbered(name.removesuffix(".parquet")) if name.endswith(".parquet") else None
+        case ["stats"] | ["stats", "errors"]:
+            return name.removesuffix(".parquet") if name.endswith(".parquet") else None
+        case ["dedup", "signatures"]:
+            for suffix in (f".parquet{CHECKSUM_SUFFIX}", ".parquet"):
+                if name.endswith(suffix):
+                    return name.removesuffix(suffix)
+        case ["markers"]:
+            return name.removesuffix(".json") if name.endswith(".json") else None
+    return None
+
+
+def _numbered(stem: str) -> str | None:
+    """`<task>` of a numbered part's stem `<task>-NNNNN`."""
+    task, sep, number = stem.rpartition("-")
+    return task if sep and number[:1].isdigit() else None
 
 
 def checksum_path(path: Path) -> Path:

@@ -31,8 +31,8 @@ def _curate_config(extractor: str = "resiliparse"):
 
 
 def _run_curate(inputs: list[str], out_dir: Path, extractor: str, workers: int, report: bool) -> int:
-    from curate.cli.stats import produce_report
     from curate.pipeline.run import run_pipeline
+    from curate.stats.report import produce_report
 
     result = run_pipeline(inputs, out_dir, _curate_config(extractor), show_progress=False, workers=workers)
     if result.failed:

@@ -7,7 +7,9 @@ import math
 import os
 
 from curate.config import Config, load_config, presets
+from curate.errors import UsageError
 from curate.executors import EXECUTORS
+from curate.storage import is_store_url, parse_storage_options
 
 
 def positive_int(value: str) -> int:
@@ -51,9 +53,69 @@ def _output_name(value: str, kind: str) -> str:
 def output_dir(value: str) -> str:
     """An -o directory: named (an empty name would write into the working directory), with no
     control characters, and not an existing file."""
+    if is_store_url(_output_name(value, "directory")):
+        raise argparse.ArgumentTypeError(
+            f"{value}: this command writes to a local or shared filesystem; only `curate run` writes to "
+            "object storage"
+        )
+    value = value.removeprefix("file://")
     if os.path.lexists(_output_name(value, "directory")) and not os.path.isdir(value):
         raise argparse.ArgumentTypeError(f"{value} exists and is not a directory")
     return value
+
+
+def output_location(value: str) -> str:
+    """`curate run`'s -o: a directory (see output_dir), or the fsspec URL of an object store."""
+    if is_store_url(_output_name(value, "directory")):
+        protocol, _, rest = value.partition("://")
+        if not rest.strip("/"):
+            raise argparse.ArgumentTypeError(
+                f"{value}: name a bucket (and a prefix): {protocol}://bucket/run"
+            )
+        return value.rstrip("/")
+    return output_dir(value)
+
+
+def storage_option(value: str) -> str:
+    """One `--storage-option key=value` (parsed with the others by storage.parse_storage_options)."""
+    try:
+        parse_storage_options([value])
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def seconds(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number) or not 0 <= number <= 24 * 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 86400, got {value}")
+    return number
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--storage-option",
+        action="append",
+        default=[],
+        type=storage_option,
+        metavar="KEY=VALUE",
+        help=(
+            "an option of OUT's fsspec filesystem when OUT is a URL (repeatable; a.b=v nests, JSON "
+            "values parse): e.g. client_kwargs.endpoint_url=http://host:8333. Credentials and the "
+            "endpoint also come from the store's usual places (AWS_* variables, AWS_ENDPOINT_URL, "
+            "~/.aws, fsspec's config)"
+        ),
+    )
+    parser.add_argument(
+        "--randomize-start",
+        type=seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help=(
+            "each task first waits a random time up to SECONDS, so that many workers do not hit the "
+            "store at once (as FineWeb's randomize_start_duration; default 0)"
+        ),
+    )
 
 
 def output_file(value: str) -> str:
@@ -104,6 +166,14 @@ def run_options(args: argparse.Namespace) -> dict:
         "ray_address": args.ray_address,
         "force": args.force,
         "add": args.add,
+    }
+
+
+def store_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of `run_pipeline` that come from add_store_options."""
+    return {
+        "storage_options": parse_storage_options(args.storage_option),
+        "randomize_start_s": args.randomize_start,
     }
 
 

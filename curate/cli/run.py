@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from curate.cli.options import (
     add_executor_options,
     add_run_options,
+    add_store_options,
     config_from_args,
-    output_dir,
+    output_location,
     positive_int,
     run_options,
     status_codes,
+    store_options,
 )
 from curate.cli.summary import report_run
 from curate.inputs import expand_inputs
@@ -35,7 +36,14 @@ def add_run_parser(commands: argparse._SubParsersAction) -> None:
         metavar="INPUT",
         help="file, directory, glob, http(s)://, s3:// URL, or a Common Crawl *.paths(.gz) file",
     )
-    run.add_argument("-o", "--output", required=True, type=output_dir, metavar="OUT", help="output directory")
+    run.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=output_location,
+        metavar="OUT",
+        help="output directory, or an object-store URL (s3://bucket/run: pip install 'curate[s3]')",
+    )
     run.add_argument("--limit", type=positive_int, metavar="N", help="process only the first N input files")
     run.add_argument(
         "--base-url",
@@ -50,15 +58,11 @@ def add_run_parser(commands: argparse._SubParsersAction) -> None:
     )
     add_run_options(run)
     add_executor_options(run)
+    add_store_options(run)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     inputs = expand_inputs(args.inputs, config.read.cc_base_url, args.limit)
-    result = run_pipeline(
-        inputs,
-        Path(args.output),
-        config,
-        **run_options(args),
-    )
+    result = run_pipeline(inputs, args.output, config, **run_options(args), **store_options(args))
     return report_run(result)

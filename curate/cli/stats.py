@@ -10,7 +10,7 @@ import polars as pl
 from curate.atomic import strict_dumps
 from curate.stats import Stats, compute_stats, stats_document, write_stats
 from curate.stats.audit import FAIR_RATIO, MIN_REACHED, reference_note
-from curate.stats.report import write_report
+from curate.stats.report import produce_report
 from curate.stats.tables import ALL
 
 
@@ -37,13 +37,6 @@ def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
         ),
     )
     report.add_argument("output", metavar="OUT", help="the output directory of `curate run`")
-
-
-def produce_report(out_dir: Path) -> tuple[Stats, Path]:
-    """Statistics and HTML report of the run in `out_dir`; returns them and the report's path."""
-    stats = compute_stats(out_dir)
-    write_stats(stats)
-    return stats, write_report(stats)
 
 
 def _print_tables(stats: Stats) -> None:

@@ -4,14 +4,15 @@ where the shards and the report are."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import polars as pl
 
-from curate.cli.stats import produce_report
 from curate.layout import OutputLayout
 from curate.ledger import read_ledgers
 from curate.pipeline.run import RunResult
 from curate.pipeline.task import TaskResult
+from curate.stats.report import produce_report
 
 COLUMNS = ("read", "kept", "removed", "skipped", "error")
 
@@ -93,16 +94,18 @@ def report_run(result: RunResult) -> int:
         print(
             f"{resumed} of {len(result.tasks)} inputs done by an earlier run: skipped (--force redoes them)"
         )
-    layout = OutputLayout(result.out_dir)
-    ledger = read_ledgers(layout)
+    in_store = result.ledger is not None  # OUT in an object store: the finish task wrote the report
+    layout = OutputLayout(Path(result.out_dir))
+    ledger = result.ledger if in_store else read_ledgers(layout)
     if ledger.height:
         print()
         print(format_reasons(ledger))
         print()
         print(format_languages(ledger))
     if result.shards:
-        print(f"\n{len(result.shards)} shard(s) in {layout.shards_dir} ({result.seconds:.1f} s)")
-    print(f"report: {produce_report(result.out_dir)[1]}")
+        shards_dir = f"{result.out_dir}/shards" if in_store else layout.shards_dir
+        print(f"\n{len(result.shards)} shard(s) in {shards_dir} ({result.seconds:.1f} s)")
+    print(f"report: {result.report if in_store else produce_report(layout.root)[1]}")
     if result.failed:
         print(format_failures(result.tasks), file=sys.stderr)
         return 1

@@ -133,11 +133,23 @@ def completed(layout: OutputLayout, task: str, size: int | None, config_digest: 
         marker = json.loads(layout.marker(task).read_text())
     except (OSError, ValueError):
         return None
-    if marker.get("input_size") != size or marker.get("config_hash") != config_digest:
+    if not marker_matches(marker, size, config_digest, _output_sizes(layout, task)):
         return None
-    if marker.get("outputs") != _output_sizes(layout, task) or not _signatures_intact(layout, task):
-        return None  # an output was lost or damaged since: the task is redone, not trusted
+    if not _signatures_intact(layout, task):
+        return None  # damaged since: the task is redone, not trusted
     return marker["totals"]
+
+
+def marker_matches(marker: object, size: int | None, config_digest: str, outputs: dict[str, int]) -> bool:
+    """The marker is of this input's size and config, and names exactly `outputs` (key: size): an
+    output lost or changed since means the task is redone, not trusted."""
+    return (
+        isinstance(marker, dict)
+        and marker.get("input_size") == size
+        and marker.get("config_hash") == config_digest
+        and marker.get("outputs") == outputs
+        and isinstance(marker.get("totals"), dict)
+    )
 
 
 def _signatures_intact(layout: OutputLayout, task: str) -> bool:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import polars as pl
 from tqdm import tqdm
 
 from curate import SCHEMA_VERSION, __version__
@@ -29,14 +31,17 @@ from curate.pipeline.processors import Processors, build_processors, worker_setu
 from curate.pipeline.resume import completed, config_hash, input_size
 from curate.pipeline.task import TaskResult, task_id_for
 from curate.pipeline.worker import process_input
+from curate.storage import is_store_url
 
 
 @dataclass
 class RunResult:
-    out_dir: Path
+    out_dir: Path | str  # a URL (str) when OUT is in an object store
     tasks: list[TaskResult]
-    shards: list[Path] = field(default_factory=list)
+    shards: list[Path | str] = field(default_factory=list)
     seconds: float = 0.0
+    ledger: pl.DataFrame | None = None  # OUT in a store: the ledgers (else read from OUT)
+    report: str | None = None  # OUT in a store: the report's URL (else written at the end)
 
     @property
     def failed(self) -> list[TaskResult]:
@@ -72,16 +77,20 @@ def drop_other_tasks(layout: OutputLayout, tasks: set[str]) -> None:
 
 
 def write_run_record(result: RunResult, config: Config, inputs: list[str]) -> None:
-    record = {
+    write_json(OutputLayout(Path(result.out_dir)).run_record, run_record(result, config, inputs))
+
+
+def run_record(result: RunResult, config: Config, inputs: list[str]) -> dict:
+    """run.json: the inputs, the config, each task's result and the final shards."""
+    return {
         "curate_version": __version__,
         "schema_version": SCHEMA_VERSION,
         "seconds": round(result.seconds, 3),
         "inputs": inputs,
         "config": config.to_dict(),
         "tasks": [asdict(t) for t in result.tasks],
-        "shards": [str(p.relative_to(result.out_dir)) for p in result.shards],
+        "shards": [Path(p).relative_to(result.out_dir).as_posix() for p in result.shards],
     }
-    write_json(OutputLayout(result.out_dir).run_record, record)
 
 
 def _file_progress(bar: tqdm):
@@ -135,9 +144,10 @@ def run_tasks(
     executor: Executor,
     force: bool,
     disable: bool | None,
+    randomize_start_s: float = 0.0,
 ) -> list[TaskResult]:
     """Every input's task, skipping those whose completion marker matches (unless `force`);
-    `digest` is `config_hash(config)`."""
+    `digest` is `config_hash(config)`; each task first waits a random part of `randomize_start_s`."""
     sizes = {location: input_size(location) for location in inputs}
     results: dict[str, TaskResult] = {}
     for location in inputs:
@@ -147,31 +157,39 @@ def run_tasks(
             results[location] = TaskResult(task, location, totals, resumed=True)
     pending = [location for location in inputs if location not in results]
     out_dir = layout.root
-    with tqdm(
-        total=len(inputs), initial=len(results), desc="inputs", unit="file", disable=disable, file=sys.stderr
-    ) as files:
+    with inputs_bar(len(inputs), len(results), disable) as files:
         if executor.in_process:  # a bar of bytes read per file too
             for location in pending:
                 with _byte_progress(location, disable) as bar:
-                    task = (location, out_dir, config, sizes[location], digest, _file_progress(bar))
-                    [results[location]] = run_all(executor, process_input, [task], on_lost=_lost)
+                    delay = random.uniform(0, randomize_start_s)
+                    task = (location, out_dir, config, sizes[location], digest, delay, _file_progress(bar))
+                    [results[location]] = run_all(executor, process_input, [task], on_lost=lost_task)
                 files.update()
         else:
-            tasks = [(location, out_dir, config, sizes[location], digest) for location in pending]
+            tasks = [
+                (location, out_dir, config, sizes[location], digest, random.uniform(0, randomize_start_s))
+                for location in pending
+            ]
             for location, result in zip(
-                pending, run_all(executor, process_input, tasks, files.update, _lost)
+                pending, run_all(executor, process_input, tasks, files.update, lost_task)
             ):
                 results[location] = result
     return [results[location] for location in inputs]
 
 
-def _lost(task: tuple, error: Exception) -> TaskResult:
+def inputs_bar(total: int, done: int, disable: bool | None) -> tqdm:
+    """The progress of the tasks, in input files; `done` of them by an earlier run."""
+    return tqdm(total=total, initial=done, desc="inputs", unit="file", disable=disable, file=sys.stderr)
+
+
+def lost_task(task: tuple, error: Exception) -> TaskResult:
+    """The result of a task (its arguments, the input first) that raised or lost its worker."""
     return TaskResult(task_id_for(task[0]), task[0], failure=str(error))
 
 
 def run_pipeline(
     inputs: list[str],
-    out_dir: Path,
+    out_dir: Path | str,
     config: Config,
     show_progress: bool | None = None,
     workers: int = 1,
@@ -179,11 +197,32 @@ def run_pipeline(
     ray_address: str | None = None,
     force: bool = False,
     add: bool = False,
+    randomize_start_s: float = 0.0,
+    storage_options: dict | None = None,
 ) -> RunResult:
     """Run every input through the pipeline into `out_dir`. Inputs that fail are reported in the
     result, not raised; if all fail, nothing is left behind. Tasks run on `executor` with `workers`
     processes (dedup's pair tasks too); a rerun skips the inputs already done unless `force`.
-    OUT holds one set of inputs: another set is a UsageError unless `force` (replace) or `add`."""
+    OUT holds one set of inputs: another set is a UsageError unless `force` (replace) or `add`.
+    `out_dir` may be the URL of an object store (s3://bucket/run, with `storage_options` for its
+    filesystem): see pipeline/remote.py. Each task first waits a random part of `randomize_start_s`."""
+    if isinstance(out_dir, str) and is_store_url(out_dir):
+        from curate.pipeline.remote import run_to_store  # imports this module
+
+        return run_to_store(
+            inputs,
+            out_dir,
+            config,
+            storage_options,
+            show_progress,
+            workers,
+            executor,
+            ray_address,
+            force,
+            add,
+            randomize_start_s,
+        )
+    out_dir = Path(out_dir)
     started = time.monotonic()
     layout = OutputLayout(out_dir)
     inputs = without_outputs(inputs, out_dir)  # OUT's own files are never inputs
@@ -202,8 +241,17 @@ def run_pipeline(
             # Names the inputs before any task runs, so that a killed run resumes, or is refused
             # when rerun over others.
             write_run_record(RunResult(out_dir, []), config, inputs)
+            digest = config_hash(config)  # once: it hashes the files the config names (models, lists)
             result = _run_locked(
-                inputs, layout, config, processors, show_progress, workers, executor, ray_address, force
+                inputs,
+                layout,
+                config,
+                processors,
+                show_progress,
+                make_executor(executor, workers, ray_address, worker_setup(config, digest, processors)),
+                digest,
+                force,
+                randomize_start_s,
             )
             if len(result.failed) < len(result.tasks):
                 result.seconds = time.monotonic() - started
@@ -222,28 +270,42 @@ def _run_locked(
     config: Config,
     processors: Processors | None,
     show_progress: bool | None,
-    workers: int,
-    executor: str,
-    ray_address: str | None,
+    runner: Executor,
+    digest: str,
     force: bool,
+    randomize_start_s: float,
 ) -> RunResult:
-    """The tasks, dedup and the final shards, with OUT locked and its inputs settled."""
+    """The tasks, dedup and the final shards, with OUT locked and its inputs settled; `runner`
+    is closed before the shards are written."""
     disable = None if show_progress is None else not show_progress
-    digest = config_hash(config)  # once: it hashes the files the config names (models, lists)
-    runner = make_executor(executor, workers, ray_address, worker_setup(config, digest, processors))
     try:
-        results = run_tasks(inputs, layout, config, digest, runner, force, disable)
-        succeeded = [t.task for t in results if not t.failure]
-        if not succeeded:
+        results = run_tasks(inputs, layout, config, digest, runner, force, disable, randomize_start_s)
+        if all(t.failure for t in results):
             return RunResult(layout.root, results)
-        decisions = (
-            deduplicate(layout, results, config, runner, show_progress) if config.dedup.enabled else None
-        )
+        decisions = deduplicate_if_enabled(layout, results, config, runner, show_progress)
     finally:
         runner.close()
+    return with_shards(layout, results, config, decisions)
+
+
+def deduplicate_if_enabled(
+    layout: OutputLayout,
+    results: list[TaskResult],
+    config: Config,
+    executor: Executor,
+    show_progress: bool | None,
+) -> ClusterDecisions | None:
+    return deduplicate(layout, results, config, executor, show_progress) if config.dedup.enabled else None
+
+
+def with_shards(
+    layout: OutputLayout, results: list[TaskResult], config: Config, decisions: ClusterDecisions | None
+) -> RunResult:
+    """The run's result once the final shards of the succeeded tasks are written."""
     if decisions is None:
         shutil.rmtree(layout.dedup_dir, ignore_errors=True)
     result = RunResult(layout.root, with_ledger_totals(layout, results))
+    succeeded = [t.task for t in results if not t.failure]
     result.shards = build_shards(layout, succeeded, config.output, decisions)
     return result
 

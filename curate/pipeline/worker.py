@@ -3,6 +3,7 @@ built (processors.worker_setup), then the task's completion marker."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from curate.config import Config
@@ -18,9 +19,13 @@ def process_input(
     config: Config,
     input_size: int | None,
     digest: str,
+    start_delay_s: float = 0.0,
     progress: Progress | None = None,
 ) -> TaskResult:
-    """`digest`: `config_hash(config)`, computed once by the driver (it hashes model files)."""
+    """`digest`: `config_hash(config)`, computed once by the driver (it hashes model files).
+    `start_delay_s` (--randomize-start) spreads many workers' first requests to a store; it is
+    waited before the task starts, so no time bound of the task counts it."""
+    time.sleep(start_delay_s)
     layout = OutputLayout(out_dir)
     remove_marker(layout, task_id_for(location))  # first: a half-redone task must not look done
     result = run_task(location, layout, config, worker.resource(), progress)

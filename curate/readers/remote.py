@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
-import time
 from collections.abc import Callable
 from typing import BinaryIO, TypeVar
 
 import fsspec
-from tqdm import tqdm
 
 from curate.errors import CurateError
+from curate.retry import retrying
 
 SKIP_CHUNK = 1 << 20
 T = TypeVar("T")
@@ -81,25 +79,18 @@ class ResumingRemoteFile(io.RawIOBase):
             self._raw = None
 
     def _with_retries(self, action: Callable[[], T], what: str) -> T:
-        attempt = 0
-        while True:
-            try:
-                return action()
-            except (FileNotFoundError, ImportError):
-                raise  # permanent: retrying cannot help
-            except Exception as exc:  # the transports raise many types (aiohttp, botocore, OSError)
-                self._disconnect()
-                failure = f"{what} failed at byte {self.position:,} ({type(exc).__name__}: {exc})"
-                if attempt == self.retries:
-                    raise RemoteReadError(f"{self.location}: {failure}, after {attempt} retries") from None
-                attempt += 1
-                wait = self.wait_s * 2 ** (attempt - 1)
-                # above any progress bar, which print() would garble
-                tqdm.write(
-                    f"curate: {self.location}: {failure}; retry {attempt}/{self.retries} in {wait:g} s",
-                    file=sys.stderr,
-                )
-                time.sleep(wait)
+        return retrying(
+            action,
+            lambda exc: f"{self.location}: {what} failed at byte {self.position:,} ({_named(exc)})",
+            self.retries,
+            self.wait_s,
+            lambda failure, attempts: RemoteReadError(f"{failure}, after {attempts} retries"),
+            before_retry=self._disconnect,
+        )
+
+
+def _named(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _advance(raw: BinaryIO, offset: int) -> None:

@@ -12,7 +12,7 @@ import polars as pl
 
 from curate.atomic import write_atomically
 from curate.layout import OutputLayout
-from curate.stats import Stats, charts
+from curate.stats import Stats, charts, compute_stats, write_stats
 from curate.stats.audit import FAIR_RATIO, MIN_REACHED, reference_note
 from curate.stats.tables import ALL
 
@@ -181,3 +181,10 @@ def write_report(stats: Stats) -> Path:
     path.parent.mkdir(exist_ok=True)
     page = render(stats)
     return write_atomically(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+
+
+def produce_report(out_dir: Path) -> tuple[Stats, Path]:
+    """Statistics and HTML report of the run in `out_dir`; returns them and the report's path."""
+    stats = compute_stats(out_dir)
+    write_stats(stats)
+    return stats, write_report(stats)

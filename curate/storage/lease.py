@@ -1,0 +1,75 @@
+"""OUT's lock on an object store: a lease. A store has no flock that the kernel releases when
+its holder dies, so the holder writes `OUT/.curate.lock` with a token and renews it while it
+runs; another run refuses while the lease is fresh, and takes over one not renewed for LEASE_S
+(its holder was killed). After writing its own lease a run reads it back, so that of two runs
+starting at once the one whose write the store kept goes on and the other refuses."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+from curate.errors import UsageError
+from curate.storage.store import Store
+
+LOCK_KEY = ".curate.lock"
+LEASE_S = 60.0  # a lease not renewed for this long was left by a killed run
+RENEW_S = LEASE_S / 4
+SETTLE_S = 1.0  # between writing the lease and reading it back: a rival's write lands first
+
+
+@contextlib.contextmanager
+def store_lock(store: Store) -> Iterator[None]:
+    """Hold OUT's lease for the body; UsageError naming the holder while another run holds it."""
+    _refuse_if_held(store)
+    token = uuid.uuid4().hex
+    holder = {"token": token, "pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
+    store.write_bytes(LOCK_KEY, _lease(holder))
+    time.sleep(SETTLE_S)
+    kept = store.read_json(LOCK_KEY) or {}
+    if kept.get("token") != token:
+        raise UsageError(f"-o {store.url}: another curate run took OUT at the same time ({_who(kept)})")
+    stop = threading.Event()
+    renewer = threading.Thread(target=_renew, args=(store, holder, stop), daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join()
+        with contextlib.suppress(Exception):  # a lease left behind expires by itself
+            if (store.read_json(LOCK_KEY) or {}).get("token") == token:
+                store.delete([LOCK_KEY])
+
+
+def _refuse_if_held(store: Store) -> None:
+    held = store.read_json(LOCK_KEY)
+    if not isinstance(held, dict):
+        return  # none, or not ours to read: a damaged lease protects nothing
+    age = time.time() - float(held.get("renewed") or 0)
+    if 0 <= age < LEASE_S:
+        raise UsageError(
+            f"-o {store.url}: another curate run is writing here ({_who(held)}, lease renewed "
+            f"{age:.0f} s ago); wait for it to finish, or, if it was killed, {LEASE_S - age:.0f} s "
+            "for its lease to expire"
+        )
+
+
+def _lease(holder: dict) -> bytes:
+    return json.dumps({**holder, "renewed": time.time()}).encode()
+
+
+def _renew(store: Store, holder: dict, stop: threading.Event) -> None:
+    while not stop.wait(RENEW_S):
+        with contextlib.suppress(Exception):  # a store down for a while: the next renewal may land
+            store.write_bytes(LOCK_KEY, _lease(holder))
+
+
+def _who(holder: dict) -> str:
+    return f"pid {holder.get('pid', '?')} on {holder.get('host', '?')}"

@@ -1,0 +1,178 @@
+"""One run's OUT in an object store, addressed by keys relative to OUT (`markers/<task>.json`).
+
+Every operation is retried with a jittered, doubling wait: object stores throttle (503 SlowDown)
+and drop connections under load, and many workers throttled at once must not come back at once.
+An object appears whole or not at all (an object-store PUT is atomic), so nothing is written under
+a temporary key: what a reader may trust is said by the object written last, a task's marker or
+the run record, which names the other objects and their sizes.
+
+The endpoint and credentials come from where fsspec and the store's client look (for S3: the AWS
+environment variables, AWS_ENDPOINT_URL included, and ~/.aws), fsspec's config files, and
+`--storage-option key=value`; nothing is wired in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import fsspec
+
+from curate.errors import CurateError, UsageError
+from curate.retry import retrying
+
+RETRIES = 6  # waits of 0.5 s doubling: about 30 s in all before an operation gives up
+WAIT_S = 0.5
+_filesystems: dict[tuple[str, str], Any] = {}  # one client per process and store
+
+
+class StoreError(CurateError):
+    """The store failed an operation even after its retries (unreachable, throttled throughout)."""
+
+
+def is_store_url(location: str) -> bool:
+    """OUT is an fsspec URL of a store, not a local path (`file://` is a local path)."""
+    protocol = location.split("://", 1)[0] if "://" in location else ""
+    return bool(protocol) and protocol != "file"
+
+
+def parse_storage_options(pairs: list[str]) -> dict[str, Any]:
+    """`key=value` pairs as fsspec storage options: a value that parses as JSON (numbers, true,
+    null, objects) is that value, any other is a string; `a.b=v` nests (`client_kwargs.region_name`)."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip() or any(not part for part in key.split(".")):
+            raise UsageError(f"--storage-option {pair!r}: expected key=value")
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text
+        *parents, leaf = key.strip().split(".")
+        node = options
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise UsageError(f"--storage-option {pair!r}: {part} is already a value")
+        node[leaf] = value
+    return options
+
+
+def checked_key(key: str) -> str:
+    """`key` if it names an object under OUT: relative, no `..` or `.` parts; a
+    key read from a crafted marker cannot make a pull write outside the scratch folder."""
+    parts = PurePosixPath(key).parts
+    if not key or key.startswith("/") or "\\" in key or "\0" in key or ".." in parts or "." in parts:
+        raise StoreError(f"{key!r} is not a key under OUT")
+    if posixpath.normpath(key) != key:
+        raise StoreError(f"{key!r} is not a key under OUT")
+    return key
+
+
+@dataclass(frozen=True)
+class Store:
+    """OUT at `url` (an fsspec URL) with `options` for its filesystem; pickles to Ray workers,
+    each of which opens its own client."""
+
+    url: str
+    options: dict[str, Any] = field(default_factory=dict)
+    retries: int = RETRIES
+    wait_s: float = WAIT_S
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", self.url.rstrip("/"))
+
+    @property
+    def fs(self) -> Any:
+        cache_key = (self.url, json.dumps(self.options, sort_keys=True, default=str))
+        if cache_key not in _filesystems:
+            try:
+                fs, _ = fsspec.core.url_to_fs(self.url, **self.options)
+            except (ImportError, ValueError, TypeError) as exc:
+                raise UsageError(f"-o {self.url}: {exc}") from None
+            _filesystems[cache_key] = fs
+        return _filesystems[cache_key]
+
+    @property
+    def root(self) -> str:
+        return self.fs._strip_protocol(self.url).rstrip("/")
+
+    def path(self, key: str) -> str:
+        return f"{self.root}/{checked_key(key)}"
+
+    def location(self, key: str) -> str:
+        """The URL of `key`, for messages."""
+        return f"{self.url}/{key}"
+
+    # Reading.
+    def files(self, prefix: str = "") -> dict[str, int]:
+        """Every object under OUT (under `prefix`), by key, with its size."""
+        base = f"{self.root}/{prefix}".rstrip("/")
+
+        def listing() -> dict[str, int]:
+            self.fs.invalidate_cache()  # other workers wrote since: list the store, not a cache
+            try:
+                found = self.fs.find(base, detail=True)
+            except FileNotFoundError:
+                return {}
+            cut = len(self.root) + 1
+            return {
+                name[cut:]: int(info.get("size") or 0)
+                for name, info in found.items()
+                if info.get("type") != "directory" and name.startswith(self.root + "/")
+            }
+
+        return self._retrying(listing, f"list {self.url}/{prefix}")
+
+    def read_bytes(self, key: str) -> bytes | None:
+        """The object's bytes; None when there is no such object."""
+
+        def read() -> bytes | None:
+            try:
+                return self.fs.cat_file(self.path(key))
+            except FileNotFoundError:
+                return None
+
+        return self._retrying(read, f"read {self.location(key)}")
+
+    def read_json(self, key: str) -> Any:
+        """The object parsed as JSON; None when missing or not JSON (a damaged marker is no marker)."""
+        data = self.read_bytes(key)
+        try:
+            return None if data is None else json.loads(data)
+        except ValueError:
+            return None
+
+    def get(self, key: str, local: Path) -> None:
+        local.parent.mkdir(parents=True, exist_ok=True)
+        self._retrying(lambda: self.fs.get_file(self.path(key), str(local)), f"read {self.location(key)}")
+
+    # Writing.
+    def put(self, local: Path, key: str) -> None:
+        self._retrying(lambda: self.fs.put_file(str(local), self.path(key)), f"write {self.location(key)}")
+
+    def write_bytes(self, key: str, data: bytes) -> None:
+        self._retrying(lambda: self.fs.pipe_file(self.path(key), data), f"write {self.location(key)}")
+
+    def delete(self, keys: list[str]) -> None:
+        if keys:
+            paths = [self.path(key) for key in keys]
+            self._retrying(lambda: self._remove(paths), f"delete {len(keys)} object(s) under {self.url}")
+
+    def _remove(self, paths: list[str]) -> None:
+        with contextlib.suppress(FileNotFoundError):  # deleted already: a retry after the store did
+            self.fs.rm(paths)
+
+    def _retrying(self, action, what: str):
+        return retrying(
+            action,
+            lambda exc: f"{what} failed ({type(exc).__name__}: {exc})",
+            self.retries,
+            self.wait_s,
+            lambda failure, attempts: StoreError(f"{failure}, after {attempts} retries"),
+            jitter=True,
+        )
