@@ -28,10 +28,7 @@ from curate.executors import make_executor, run_all
 from curate.executors.local import LocalExecutor
 from curate.layout import OutputLayout, task_of
 from curate.ledger import read_ledgers
-from curate.pipeline.ownership import plan_inputs, recorded_inputs
-from curate.pipeline.processors import build_processors, worker_setup
-from curate.pipeline.resume import config_hash, input_size, marker_matches
-from curate.pipeline.run import (
+from curate.pipeline.finish import (
     RunResult,
     deduplicate_if_enabled,
     inputs_bar,
@@ -40,6 +37,9 @@ from curate.pipeline.run import (
     with_shards,
     write_run_record,
 )
+from curate.pipeline.ownership import plan_inputs, recorded_inputs
+from curate.pipeline.processors import build_processors, worker_setup
+from curate.pipeline.resume import config_hash, input_size, marker_matches
 from curate.pipeline.task import TaskResult, task_id_for
 from curate.pipeline.worker import process_input
 from curate.stats.report import produce_report

@@ -1,4 +1,5 @@
-"""`curate run`: every input as a task, then dedup, the final shards and the run record."""
+"""`curate run`: every input as a task, then dedup, the final shards and the run record (finish.py),
+into a folder; into an object store, pipeline/remote.py."""
 
 from __future__ import annotations
 
@@ -7,45 +8,30 @@ import random
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import polars as pl
 from tqdm import tqdm
 
-from curate import SCHEMA_VERSION, __version__
-from curate.atomic import remove_tmp_files, write_json
+from curate.atomic import remove_tmp_files
 from curate.config import Config
-from curate.dedup.apply import ClusterDecisions
-from curate.dedup.run import dedup_ledger, run_dedup
-from curate.dedup.signatures import minhash_params
-from curate.dedup.verify import staged_similarity
 from curate.errors import UsageError
 from curate.executors import Executor, make_executor, run_all
 from curate.inputs import without_outputs
-from curate.layout import DEDUP_LEDGER, OutputLayout
-from curate.ledger import read_ledgers, task_totals, write_ledger_table
-from curate.pipeline.finalize import build_shards
+from curate.layout import OutputLayout
+from curate.pipeline.finish import (
+    RunResult,
+    deduplicate_if_enabled,
+    inputs_bar,
+    lost_task,
+    with_shards,
+    write_run_record,
+)
 from curate.pipeline.ownership import plan_inputs, recorded_inputs, run_lock
 from curate.pipeline.processors import Processors, build_processors, worker_setup
 from curate.pipeline.resume import completed, config_hash, input_size
 from curate.pipeline.task import TaskResult, task_id_for
 from curate.pipeline.worker import process_input
 from curate.storage import is_store_url
-
-
-@dataclass
-class RunResult:
-    out_dir: Path | str  # a URL (str) when OUT is in an object store
-    tasks: list[TaskResult]
-    shards: list[Path | str] = field(default_factory=list)
-    seconds: float = 0.0
-    ledger: pl.DataFrame | None = None  # OUT in a store: the ledgers (else read from OUT)
-    report: str | None = None  # OUT in a store: the report's URL (else written at the end)
-
-    @property
-    def failed(self) -> list[TaskResult]:
-        return [t for t in self.tasks if t.failure]
 
 
 def prepare_output_dir(layout: OutputLayout) -> bool:
@@ -76,23 +62,6 @@ def drop_other_tasks(layout: OutputLayout, tasks: set[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def write_run_record(result: RunResult, config: Config, inputs: list[str]) -> None:
-    write_json(OutputLayout(Path(result.out_dir)).run_record, run_record(result, config, inputs))
-
-
-def run_record(result: RunResult, config: Config, inputs: list[str]) -> dict:
-    """run.json: the inputs, the config, each task's result and the final shards."""
-    return {
-        "curate_version": __version__,
-        "schema_version": SCHEMA_VERSION,
-        "seconds": round(result.seconds, 3),
-        "inputs": inputs,
-        "config": config.to_dict(),
-        "tasks": [asdict(t) for t in result.tasks],
-        "shards": [Path(p).relative_to(result.out_dir).as_posix() for p in result.shards],
-    }
-
-
 def _file_progress(bar: tqdm):
     def update(position: int, total: int | None) -> None:
         if total and bar.total != total:
@@ -101,28 +70,6 @@ def _file_progress(bar: tqdm):
         bar.refresh()
 
     return update
-
-
-def deduplicate(
-    layout: OutputLayout,
-    results: list[TaskResult],
-    config: Config,
-    executor: Executor,
-    show_progress: bool | None,
-) -> ClusterDecisions:
-    """Dedup's stages over the documents the succeeded tasks staged, and its ledger entries."""
-    tasks = [t.task for t in results if not t.failure]
-    similarity = None
-    if config.dedup.verify:
-        languages = layout.staged_languages()
-        staged = {
-            task: [p for lang in languages for p in layout.staged_parts(lang, [task])] for task in tasks
-        }
-        similarity = staged_similarity(staged, minhash_params(config.dedup))
-    decisions = run_dedup(layout, tasks, config.dedup, executor, similarity, show_progress=show_progress)
-    ledger = dedup_ledger(decisions, {t.task: t.input for t in results})
-    write_ledger_table(layout.ledger(DEDUP_LEDGER), ledger)
-    return ClusterDecisions(decisions)
 
 
 def _byte_progress(location: str, disable: bool | None) -> tqdm:
@@ -175,16 +122,6 @@ def run_tasks(
             ):
                 results[location] = result
     return [results[location] for location in inputs]
-
-
-def inputs_bar(total: int, done: int, disable: bool | None) -> tqdm:
-    """The progress of the tasks, in input files; `done` of them by an earlier run."""
-    return tqdm(total=total, initial=done, desc="inputs", unit="file", disable=disable, file=sys.stderr)
-
-
-def lost_task(task: tuple, error: Exception) -> TaskResult:
-    """The result of a task (its arguments, the input first) that raised or lost its worker."""
-    return TaskResult(task_id_for(task[0]), task[0], failure=str(error))
 
 
 def run_pipeline(
@@ -286,31 +223,3 @@ def _run_locked(
     finally:
         runner.close()
     return with_shards(layout, results, config, decisions)
-
-
-def deduplicate_if_enabled(
-    layout: OutputLayout,
-    results: list[TaskResult],
-    config: Config,
-    executor: Executor,
-    show_progress: bool | None,
-) -> ClusterDecisions | None:
-    return deduplicate(layout, results, config, executor, show_progress) if config.dedup.enabled else None
-
-
-def with_shards(
-    layout: OutputLayout, results: list[TaskResult], config: Config, decisions: ClusterDecisions | None
-) -> RunResult:
-    """The run's result once the final shards of the succeeded tasks are written."""
-    if decisions is None:
-        shutil.rmtree(layout.dedup_dir, ignore_errors=True)
-    result = RunResult(layout.root, with_ledger_totals(layout, results))
-    succeeded = [t.task for t in results if not t.failure]
-    result.shards = build_shards(layout, succeeded, config.output, decisions)
-    return result
-
-
-def with_ledger_totals(layout: OutputLayout, results: list[TaskResult]) -> list[TaskResult]:
-    """The results with their totals as the ledgers have them now: dedup's removals included."""
-    totals = task_totals(read_ledgers(layout))
-    return [result if result.failure else replace(result, totals=totals[result.task]) for result in results]

@@ -17,7 +17,7 @@ from typing import BinaryIO, TypeVar
 import fsspec
 
 from curate.errors import CurateError
-from curate.retry import retrying
+from curate.storage.retry import retrying
 
 SKIP_CHUNK = 1 << 20
 T = TypeVar("T")

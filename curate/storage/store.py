@@ -23,7 +23,7 @@ from typing import Any
 import fsspec
 
 from curate.errors import CurateError, UsageError
-from curate.retry import retrying
+from curate.storage.retry import retrying
 
 RETRIES = 6  # waits of 0.5 s doubling: about 30 s in all before an operation gives up
 WAIT_S = 0.5
