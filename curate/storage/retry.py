@@ -11,6 +11,8 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
+from curate.errors import CurateError
+
 T = TypeVar("T")
 
 # Permanent: retrying cannot help (a missing key, a missing package, a refused credential).
@@ -34,7 +36,7 @@ def retrying(
     while True:
         try:
             return action()
-        except PERMANENT:
+        except (*PERMANENT, CurateError):  # a CurateError says what is wrong already
             raise
         except Exception as exc:  # the transports raise many types (aiohttp, botocore, OSError)
             failure = describe(exc)

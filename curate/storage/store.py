@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import contextlib
 import json
-import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import fsspec
 
 from curate.errors import CurateError, UsageError
-from curate.storage.retry import retrying
+from curate.storage.retry import PERMANENT, retrying
 
 RETRIES = 6  # waits of 0.5 s doubling: about 30 s in all before an operation gives up
 WAIT_S = 0.5
+T = TypeVar("T")
 _filesystems: dict[tuple[str, str], Any] = {}  # one client per process and store
 
 
@@ -65,10 +66,8 @@ def parse_storage_options(pairs: list[str]) -> dict[str, Any]:
 def checked_key(key: str) -> str:
     """`key` if it names an object under OUT: relative, no `..` or `.` parts; a
     key read from a crafted marker cannot make a pull write outside the scratch folder."""
-    parts = PurePosixPath(key).parts
-    if not key or key.startswith("/") or "\\" in key or "\0" in key or ".." in parts or "." in parts:
-        raise StoreError(f"{key!r} is not a key under OUT")
-    if posixpath.normpath(key) != key:
+    parts = key.split("/")
+    if not key or "\\" in key or "\0" in key or {"", ".", ".."} & set(parts):
         raise StoreError(f"{key!r} is not a key under OUT")
     return key
 
@@ -167,12 +166,16 @@ class Store:
         with contextlib.suppress(FileNotFoundError):  # deleted already: a retry after the store did
             self.fs.rm(paths)
 
-    def _retrying(self, action, what: str):
-        return retrying(
-            action,
-            lambda exc: f"{what} failed ({type(exc).__name__}: {exc})",
-            self.retries,
-            self.wait_s,
-            lambda failure, attempts: StoreError(f"{failure}, after {attempts} retries"),
-            jitter=True,
-        )
+    def _retrying(self, action: Callable[[], T], what: str) -> T:
+        describe = lambda exc: f"{what} failed ({type(exc).__name__}: {exc})"  # noqa: E731
+        try:
+            return retrying(
+                action,
+                describe,
+                self.retries,
+                self.wait_s,
+                lambda failure, attempts: StoreError(f"{failure}, after {attempts} retries"),
+                jitter=True,
+            )
+        except PERMANENT as exc:  # no such bucket, access denied: one line, not a traceback
+            raise StoreError(describe(exc)) from None
