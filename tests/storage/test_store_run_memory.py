@@ -20,8 +20,7 @@ from curate.config import Config
 from curate.errors import UsageError
 from curate.layout import task_of
 from curate.pipeline.run import run_pipeline
-from curate.storage import Store, StoreError, is_store_url, parse_storage_options
-from curate.storage import lease
+from curate.storage import Store, StoreError, is_store_url, lease, parse_storage_options
 from curate.storage.store import checked_key
 from tests.conftest import SAMPLE, WARC_DIR, shards
 
@@ -64,7 +63,9 @@ def test_a_run_into_a_store_writes_the_shards_a_folder_run_writes(tmp_path, memo
     assert [t.totals for t in remote.tasks] == [t.totals for t in local.tasks]
     # the same files, by name, as in the folder (less the local lock), and the report, which a
     # folder run leaves to the command line
-    folder = {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    folder = {
+        p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file()
+    }
     in_store = keys(memory_out)
     assert {k for k in in_store if not k.startswith("report/")} == folder - {".curate.lock"}
     assert {"report/report.html", "report/stats.json"} <= in_store
@@ -140,10 +141,9 @@ def test_another_set_of_inputs_is_refused_as_with_a_folder(memory_out):
 
 def test_a_fresh_lease_refuses_a_second_run_and_a_stale_one_is_taken_over(memory_out):
     store = Store(memory_out)
-    with lease.store_lock(store):
-        with pytest.raises(UsageError, match="another curate run is writing here"):
-            with lease.store_lock(store):
-                pass
+    refused = pytest.raises(UsageError, match="another curate run is writing here")
+    with lease.store_lock(store), refused, lease.store_lock(store):
+        pass
     assert lease.LOCK_KEY not in store.files()  # released
     stale = {"token": "x", "pid": 1, "host": "gone", "renewed": time.time() - lease.LEASE_S - 1}
     store.write_bytes(lease.LOCK_KEY, json.dumps(stale).encode())
@@ -157,7 +157,10 @@ def test_store_urls_and_storage_options():
     options = parse_storage_options(
         ["anon=false", "client_kwargs.endpoint_url=http://127.0.0.1:9000", "client_kwargs.region_name=x"]
     )
-    assert options == {"anon": False, "client_kwargs": {"endpoint_url": "http://127.0.0.1:9000", "region_name": "x"}}
+    assert options == {
+        "anon": False,
+        "client_kwargs": {"endpoint_url": "http://127.0.0.1:9000", "region_name": "x"},
+    }
     for bad in ("novalue", "=x", "a..b=1"):
         with pytest.raises(UsageError):
             parse_storage_options([bad])
@@ -173,7 +176,9 @@ def test_checked_keys_stay_under_out(key):
     except StoreError:
         return
     parts = checked.split("/")
-    assert checked and not checked.startswith("/") and ".." not in parts and "." not in parts and "" not in parts
+    assert (
+        checked and not checked.startswith("/") and ".." not in parts and "." not in parts and "" not in parts
+    )
     assert "\\" not in checked and "\0" not in checked
 
 
