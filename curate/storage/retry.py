@@ -15,8 +15,16 @@ from curate.errors import CurateError
 
 T = TypeVar("T")
 
-# Permanent: retrying cannot help (a missing key, a missing package, a refused credential).
-PERMANENT = (FileNotFoundError, ImportError, PermissionError, IsADirectoryError, NotADirectoryError)
+# Permanent: retrying cannot help (a missing key, a missing package, a refused credential, an
+# option the store's client does not take).
+PERMANENT = (
+    FileNotFoundError,
+    ImportError,
+    PermissionError,
+    IsADirectoryError,
+    NotADirectoryError,
+    TypeError,
+)
 
 
 def retrying(

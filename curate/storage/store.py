@@ -79,8 +79,6 @@ class Store:
 
     url: str
     options: dict[str, Any] = field(default_factory=dict)
-    retries: int = RETRIES
-    wait_s: float = WAIT_S
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", self.url.rstrip("/"))
@@ -172,8 +170,8 @@ class Store:
             return retrying(
                 action,
                 describe,
-                self.retries,
-                self.wait_s,
+                RETRIES,
+                WAIT_S,
                 lambda failure, attempts: StoreError(f"{failure}, after {attempts} retries"),
                 jitter=True,
             )

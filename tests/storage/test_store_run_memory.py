@@ -21,6 +21,7 @@ from curate.errors import UsageError
 from curate.layout import task_of
 from curate.pipeline.run import run_pipeline
 from curate.storage import Store, StoreError, is_store_url, lease, parse_storage_options
+from curate.storage import store as store_module
 from curate.storage.store import checked_key
 from tests.conftest import SAMPLE, WARC_DIR, shards
 
@@ -182,13 +183,29 @@ def test_checked_keys_stay_under_out(key):
     assert "\\" not in checked and "\0" not in checked
 
 
-def test_an_unreachable_store_fails_with_one_line_after_its_retries(monkeypatch, tmp_path):
+def test_an_unreachable_store_fails_with_one_line_after_its_retries(monkeypatch, capsys):
+    pytest.importorskip("s3fs")
     from curate.cli.main import main
 
-    monkeypatch.setattr(Store, "retries", 1)
-    monkeypatch.setattr(Store, "wait_s", 0.01)
-    url = "s3://bucket/run"
-    options = ["client_kwargs.endpoint_url=http://127.0.0.1:9", "key=x", "secret=y", "retries=0"]
-    argv = ["run", str(SAMPLE), "-o", url, "--no-progress", *[f"--storage-option={o}" for o in options]]
+    monkeypatch.setattr(store_module, "RETRIES", 1)
+    monkeypatch.setattr(store_module, "WAIT_S", 0.01)
+    options = [
+        "client_kwargs.endpoint_url=http://127.0.0.1:9",  # nothing listens on the discard port
+        "key=x",
+        "secret=y",
+        "config_kwargs.retries.max_attempts=1",
+    ]
+    argv = ["run", str(SAMPLE), "-o", "s3://bucket/run", "--no-progress"]
+    assert main(argv + [f"--storage-option={option}" for option in options]) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("error: read s3://bucket/run/.curate.lock failed") and "after 1 retries" in error
+
+
+def test_an_option_the_client_does_not_take_fails_at_once(monkeypatch, capsys):
     pytest.importorskip("s3fs")
+    from curate.cli.main import main
+
+    argv = ["run", str(SAMPLE), "-o", "s3://bucket/run", "--no-progress", "--storage-option=no_such_option=1"]
+    started = time.monotonic()
     assert main(argv) == 1
+    assert "no_such_option" in capsys.readouterr().err and time.monotonic() - started < 10
