@@ -40,6 +40,7 @@ from curate.pipeline.finish import (
 from curate.pipeline.ownership import plan_inputs, recorded_inputs
 from curate.pipeline.processors import build_processors, worker_setup
 from curate.pipeline.resume import config_hash, input_size, marker_matches
+from curate.pipeline.store_pairs import PairsThroughStore
 from curate.pipeline.task import TaskResult, task_id_for
 from curate.pipeline.worker import process_input
 from curate.stats.report import produce_report
@@ -105,7 +106,7 @@ def run_to_store(
             if all(t.failure for t in ordered):
                 return RunResult(url, ordered)
             tqdm.write("curate: dedup, shards and report (one task)", file=sys.stderr)
-            [finished] = run_all(runner, finish_in_store, [(store, ordered, config, inputs)])
+            [finished] = run_all(runner, finish_in_store, [(store, ordered, config, inputs, executor)])
         finally:
             runner.close()
         seconds = time.monotonic() - started
@@ -184,9 +185,12 @@ def process_input_to_store(
     return result
 
 
-def finish_in_store(store: Store, results: list[TaskResult], config: Config, inputs: list[str]) -> Finished:
+def finish_in_store(
+    store: Store, results: list[TaskResult], config: Config, inputs: list[str], executor: str
+) -> Finished:
     """Dedup, the final shards and the report, in a scratch folder that holds only what the
-    succeeded tasks' markers name; publishes what it wrote (not the run record: the driver does)."""
+    succeeded tasks' markers name; publishes what it wrote (not the run record: the driver does).
+    On Ray (`executor`), dedup's pair tasks run as tasks of their own on the cluster."""
     with tempfile.TemporaryDirectory(prefix="curate-finish-") as scratch:
         layout = OutputLayout(Path(scratch))
         pulled = set()
@@ -199,8 +203,15 @@ def finish_in_store(store: Store, results: list[TaskResult], config: Config, inp
             for key in outputs:
                 store.get(key, layout.root / key)
             pulled.update(outputs)
-        # Dedup's pair tasks run here, one after another: this task holds one CPU of the cluster.
-        decisions = deduplicate_if_enabled(layout, results, config, LocalExecutor(1), False)
+        pairs = LocalExecutor(1)  # a local run: the pair tasks one after another, here
+        if executor == "ray":  # this is a Ray task: its pair tasks go to the cluster too
+            pairs = PairsThroughStore(make_executor(executor), store, layout.root)
+        try:
+            decisions = deduplicate_if_enabled(layout, results, config, pairs, False)
+        finally:
+            pairs.close()
+        if isinstance(pairs, PairsThroughStore):
+            pulled |= pairs.pulled
         result = with_shards(layout, results, config, decisions)
         write_run_record(result, config, inputs)  # the report reads it
         produce_report(layout.root)
