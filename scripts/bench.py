@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench_dedup import bench_dedup_scale, bench_minhash  # noqa: E402 - scripts/ is on sys.path
+from bench_cluster import CLUSTER_VARIANTS, bench_cluster  # noqa: E402 - scripts/ is on sys.path
+from bench_dedup import bench_dedup_scale, bench_minhash  # noqa: E402
 from bench_extract import EXTRACT_PRELOAD, EXTRACT_VARIANTS, bench_extract  # noqa: E402
 from bench_filters import bench_filters  # noqa: E402
 from bench_langid import bench_langid, bench_langid_prefix  # noqa: E402
@@ -49,6 +50,7 @@ MEASUREMENTS: dict[str, Callable[[Path, Path], int]] = {
     **PIPELINE_MEASUREMENTS,
     **MEMORY_MEASUREMENTS,
     **TOKENIZE_MEASUREMENTS,
+    **CLUSTER_VARIANTS,
 }
 PRELOAD: dict[str, tuple[str, ...]] = {
     **EXTRACT_PRELOAD,
@@ -73,6 +75,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "memory": bench_memory,
     "languages": bench_languages,
     "tokenize": bench_tokenize,
+    "cluster": bench_cluster,
 }
 
 

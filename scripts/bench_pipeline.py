@@ -30,14 +30,19 @@ def _curate_config(extractor: str = "resiliparse"):
     return config.validate()
 
 
-def _run_curate(inputs: list[str], out_dir: Path, extractor: str, workers: int, report: bool) -> int:
+def _run_curate(
+    inputs: list[str], out_dir: Path | str, extractor: str, workers: int, report: bool, **options: Any
+) -> int:
+    """`curate run` as the command does it; `options`: run_pipeline's (executor, storage_options);
+    into an object store the run writes its report itself."""
     from curate.pipeline.run import run_pipeline
     from curate.stats.report import produce_report
 
-    result = run_pipeline(inputs, out_dir, _curate_config(extractor), show_progress=False, workers=workers)
+    config = _curate_config(extractor)
+    result = run_pipeline(inputs, out_dir, config, show_progress=False, workers=workers, **options)
     if result.failed:
         raise RuntimeError("; ".join(t.failure or "" for t in result.failed))
-    if report:
+    if report and isinstance(out_dir, Path):
         produce_report(out_dir)
     return sum(t.totals["read"] for t in result.tasks)
 

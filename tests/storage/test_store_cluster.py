@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from curate.config import Config
+from curate.inputs import expand_inputs
 from curate.pipeline.run import run_pipeline
 from tests.conftest import REPO, SHARED_DATA, WARC_DIR, shards
 from tests.services import RayCluster, ray_skip_reason
@@ -29,7 +30,8 @@ NODE_ENV = {"CURATE_BADWORDS_DIR": str(SHARED_DATA / "ldnoobw")}
 @pytest.fixture(scope="module")
 def local_shards(tmp_path_factory) -> pl.DataFrame:
     out = tmp_path_factory.mktemp("local") / "out"
-    run_pipeline([str(WARC_DIR)], out, Config().validate(), show_progress=False)
+    config = Config().validate()
+    run_pipeline(expand_inputs([str(WARC_DIR)], config.read.cc_base_url), out, config, show_progress=False)
     return shards(out).select("id", "text").sort("id")
 
 
@@ -38,7 +40,7 @@ def curate_run(s3, url: str, cluster: RayCluster, cwd: Path, *extra: str, wait: 
     endpoint and credentials as --storage-option (the nodes' environment has none)."""
     options = s3.storage_options()
     command = [
-        sys.executable, "-m", "curate", "run", str(WARC_DIR), "-o", url, "--no-progress",
+        sys.executable, "-m", "curate.cli", "run", str(WARC_DIR), "-o", url, "--no-progress",
         "--executor", "ray", "--ray-address", cluster.address,
         f"--storage-option=key={options['key']}",
         f"--storage-option=secret={options['secret']}",
