@@ -138,10 +138,11 @@ def _resumed(
     kept: set[str] = set()
     if force:
         return results, kept
-    for location in inputs:
-        task = task_id_for(location)
+    tasks = {location: task_id_for(location) for location in inputs}
+    markers = store.read_json_many([key for key in map(_marker_key, tasks.values()) if key in listing])
+    for location, task in tasks.items():
         marker_key = _marker_key(task)
-        marker = store.read_json(marker_key) if marker_key in listing else None
+        marker = markers.get(marker_key)
         outputs = _named_outputs(marker, task)
         if outputs is None:
             continue
@@ -179,8 +180,8 @@ def process_input_to_store(
         result = process_input(location, layout.root, config, size, digest, start_delay_s)
         if not result.failure:
             marker = layout.marker(result.task)
-            for key in json.loads(marker.read_text())["outputs"]:
-                store.put(layout.root / key, key)
+            outputs = json.loads(marker.read_text())["outputs"]
+            store.put_many({key: layout.root / key for key in outputs})
             store.put(marker, _marker_key(result.task))  # last: the task is published
     return result
 
@@ -200,8 +201,7 @@ def finish_in_store(
             outputs = _named_outputs(store.read_json(_marker_key(result.task)), result.task)
             if outputs is None:
                 raise StoreError(f"{store.location(_marker_key(result.task))}: the marker is gone or damaged")
-            for key in outputs:
-                store.get(key, layout.root / key)
+            store.get_many({key: layout.root / key for key in outputs})
             pulled.update(outputs)
         pairs = LocalExecutor(1)  # a local run: the pair tasks one after another, here
         if executor == "ray":  # this is a Ray task: its pair tasks go to the cluster too
@@ -215,12 +215,10 @@ def finish_in_store(
         result = with_shards(layout, results, config, decisions)
         write_run_record(result, config, inputs)  # the report reads it
         produce_report(layout.root)
-        published = []
-        for path in sorted(layout.root.rglob("*")):
-            key = path.relative_to(layout.root).as_posix()
-            if path.is_file() and key not in pulled and key != RUN_RECORD:
-                store.put(path, key)
-                published.append(key)
+        written = {path.relative_to(layout.root).as_posix(): path for path in sorted(layout.root.rglob("*"))}
+        published = {key: path for key, path in written.items() if path.is_file() and key not in pulled}
+        published.pop(RUN_RECORD)
+        store.put_many(published)
         record = json.loads(layout.run_record.read_text())
         tasks = [replace(task, totals=dict(task.totals)) for task in result.tasks]
-        return Finished(tasks, record, read_ledgers(layout), published)
+        return Finished(tasks, record, read_ledgers(layout), list(published))

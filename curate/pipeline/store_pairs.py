@@ -37,9 +37,9 @@ class PairsThroughStore:
         ]
         for index, result in self.inner.imap_unordered(pairs_in_store, keyed):
             if not isinstance(result, TaskFailed):
-                for key in (result, checksum_path(Path(result)).as_posix()):
-                    self.store.get(key, self.root / key)
-                    self.pulled.add(key)
+                keys = [result, checksum_path(Path(result)).as_posix()]
+                self.store.get_many({key: self.root / key for key in keys})
+                self.pulled.update(keys)
                 result = self.root / result
             yield index, result
 
@@ -56,11 +56,9 @@ def pairs_in_store(
     """`candidate_pairs` over `sources` (their paths: keys in `store`), published at `out_key`."""
     with tempfile.TemporaryDirectory(prefix="curate-pairs-") as scratch:
         root = Path(scratch)
-        local = []
-        for source in sources:
-            key = Path(source.path).as_posix()
-            store.get(key, root / key)
-            local.append(replace(source, path=root / key))
+        keys = [Path(source.path).as_posix() for source in sources]
+        store.get_many({key: root / key for key in keys})
+        local = [replace(source, path=root / key) for source, key in zip(sources, keys)]
         written = candidate_pairs(column, local, root / out_key, *options)
         store.put(checksum_path(written), checksum_path(Path(out_key)).as_posix())
         store.put(written, out_key)

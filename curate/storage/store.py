@@ -136,6 +136,26 @@ class Store:
 
         return self._retrying(read, f"read {self.location(key)}")
 
+    def read_json_many(self, keys: list[str]) -> dict[str, Any]:
+        """Each object parsed as JSON, fetched concurrently where the client can; a key missing or
+        not JSON is left out."""
+        if not keys:
+            return {}
+        paths = {self.path(key): key for key in keys}
+
+        def read() -> dict[str, Any]:
+            found = self.fs.cat(list(paths), on_error="return")
+            for error in found.values():
+                if isinstance(error, Exception) and not isinstance(error, FileNotFoundError):
+                    raise error  # a transient failure of one object: the batch is retried
+            return {path: data for path, data in found.items() if not isinstance(data, Exception)}
+
+        parsed = {}
+        for path, data in self._retrying(read, f"read {_what(self, keys)}").items():
+            with contextlib.suppress(ValueError):
+                parsed[paths[self.fs._strip_protocol(path)]] = json.loads(data)
+        return parsed
+
     def read_json(self, key: str) -> Any:
         """The object parsed as JSON; None when missing or not JSON (a damaged marker is no marker)."""
         data = self.read_bytes(key)
@@ -145,12 +165,31 @@ class Store:
             return None
 
     def get(self, key: str, local: Path) -> None:
-        local.parent.mkdir(parents=True, exist_ok=True)
-        self._retrying(lambda: self.fs.get_file(self.path(key), str(local)), f"read {self.location(key)}")
+        self.get_many({key: local})
+
+    def get_many(self, files: dict[str, Path]) -> None:
+        """Each key into its local file, concurrently where the store's client can (s3fs: in one
+        batch); a failed batch is retried whole (a read is idempotent)."""
+        if not files:
+            return
+        for local in files.values():
+            local.parent.mkdir(parents=True, exist_ok=True)
+        remote = [self.path(key) for key in files]
+        local = [str(path) for path in files.values()]
+        self._retrying(lambda: self.fs.get(remote, local), f"read {_what(self, list(files))}")
 
     # Writing.
     def put(self, local: Path, key: str) -> None:
-        self._retrying(lambda: self.fs.put_file(str(local), self.path(key)), f"write {self.location(key)}")
+        self.put_many({key: local})
+
+    def put_many(self, files: dict[str, Path]) -> None:
+        """Each local file to its key, concurrently where the store's client can; a failed batch is
+        retried whole (a PUT of the same bytes again is harmless)."""
+        if not files:
+            return
+        remote = [self.path(key) for key in files]
+        local = [str(path) for path in files.values()]
+        self._retrying(lambda: self.fs.put(local, remote), f"write {_what(self, list(files))}")
 
     def write_bytes(self, key: str, data: bytes) -> None:
         self._retrying(lambda: self.fs.pipe_file(self.path(key), data), f"write {self.location(key)}")
@@ -177,3 +216,9 @@ class Store:
             )
         except PERMANENT as exc:  # no such bucket, access denied: one line, not a traceback
             raise StoreError(describe(exc)) from None
+
+
+def _what(store: Store, keys: list[str]) -> str:
+    """The objects of a batch, for messages: the one, or the first and how many more."""
+    more = f" and {len(keys) - 1} more" if len(keys) > 1 else ""
+    return f"{store.location(keys[0])}{more}"
