@@ -38,7 +38,7 @@ from curate.pipeline.finish import (
     write_run_record,
 )
 from curate.pipeline.ownership import plan_inputs, recorded_inputs
-from curate.pipeline.processors import build_processors, worker_setup
+from curate.pipeline.processors import checked_processors, worker_setup
 from curate.pipeline.resume import config_hash, input_size, marker_matches
 from curate.pipeline.store_pairs import PairsThroughStore
 from curate.pipeline.task import TaskResult, task_id_for
@@ -78,9 +78,8 @@ def run_to_store(
     """`run_pipeline` into the store at `url` (see the module docstring)."""
     started = time.monotonic()
     store = Store(url, storage_options or {})
-    build_processors(config).close()  # a missing model fails before anything is written
     disable = None if show_progress is None else not show_progress
-    with store_lock(store):
+    with checked_processors(config, workers, executor) as processors, store_lock(store):
         record = store.read_json(RUN_RECORD)
         earlier = recorded_inputs(record) if isinstance(record, dict) else None
         inputs = plan_inputs(Path(url), earlier, inputs, force, add)
@@ -92,7 +91,7 @@ def run_to_store(
         # attempt's, or those of a task about to be redone.
         store.delete([key for key in listing if task_of(key) is not None and key not in kept])
         store.write_bytes(RUN_RECORD, strict_dumps(run_record(RunResult(url, []), config, inputs)).encode())
-        runner = make_executor(executor, workers, ray_address, worker_setup(config, digest))
+        runner = make_executor(executor, workers, ray_address, worker_setup(config, digest, processors))
         try:
             pending = [location for location in inputs if location not in results]
             tasks = [

@@ -27,7 +27,7 @@ from curate.pipeline.finish import (
     write_run_record,
 )
 from curate.pipeline.ownership import plan_inputs, recorded_inputs, run_lock
-from curate.pipeline.processors import Processors, build_processors, worker_setup
+from curate.pipeline.processors import checked_processors, worker_setup
 from curate.pipeline.resume import completed, config_hash, input_size
 from curate.pipeline.task import TaskResult, task_id_for
 from curate.pipeline.worker import process_input
@@ -165,11 +165,7 @@ def run_pipeline(
     inputs = without_outputs(inputs, out_dir)  # OUT's own files are never inputs
     if not inputs:
         raise UsageError(f"no inputs outside -o {out_dir}")
-    processors: Processors | None = build_processors(config)  # first: a missing model fails before any write
-    if workers > 1 or executor != "local":
-        processors.close()  # the workers load their own: none held idle here (about 200 MB)
-        processors = None
-    try:
+    with checked_processors(config, workers, executor) as processors:
         created = prepare_output_dir(layout)
         with run_lock(out_dir):
             inputs = plan_inputs(out_dir, earlier_inputs(layout), inputs, force, add)
@@ -183,7 +179,6 @@ def run_pipeline(
                 inputs,
                 layout,
                 config,
-                processors,
                 show_progress,
                 make_executor(executor, workers, ray_address, worker_setup(config, digest, processors)),
                 digest,
@@ -195,9 +190,6 @@ def run_pipeline(
                 write_run_record(result, config, inputs)
             elif created:
                 shutil.rmtree(out_dir, ignore_errors=True)
-    finally:
-        if processors:
-            processors.close()
     return result
 
 
@@ -205,7 +197,6 @@ def _run_locked(
     inputs: list[str],
     layout: OutputLayout,
     config: Config,
-    processors: Processors | None,
     show_progress: bool | None,
     runner: Executor,
     digest: str,
