@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from curate.atomic import write_atomically
-from curate.cli.options import output_file, positive_int
+from curate.cli.options import finished_run, output_file, positive_int
 from curate.errors import UsageError
 from curate.stats import signals
 from curate.stats.calibrate import CALIBRATED, MIN_DOCS, calibrate, format_table, overrides_toml
@@ -35,7 +35,9 @@ def add_calibrate_parser(commands: argparse._SubParsersAction) -> None:
             "overrides) as a TOML file for `curate run --config`."
         ),
     )
-    parser.add_argument("output", metavar="OUT", help="the output directory of a finished `curate run`")
+    parser.add_argument(
+        "output", type=finished_run, metavar="OUT", help="the output directory of a finished `curate run`"
+    )
     parser.add_argument(
         "-o",
         "--overrides",

@@ -64,6 +64,17 @@ def output_dir(value: str) -> str:
     return value
 
 
+def finished_run(value: str) -> str:
+    """The OUT of a finished `curate run`, read here: a local or shared folder. A run in an object
+    store is refused with how to read it (its report is there already)."""
+    if is_store_url(value):
+        raise argparse.ArgumentTypeError(
+            f"{value}: this command reads a run from a folder; the run's report is at "
+            f"{value.rstrip('/')}/report/, or copy the run first (e.g. aws s3 sync {value} out/)"
+        )
+    return value.removeprefix("file://")
+
+
 def output_location(value: str) -> str:
     """`curate run`'s -o: a directory (see output_dir), or the fsspec URL of an object store."""
     if is_store_url(_output_name(value, "directory")):

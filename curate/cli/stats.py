@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from curate.atomic import strict_dumps
+from curate.cli.options import finished_run
 from curate.stats import Stats, compute_stats, stats_document, write_stats
 from curate.stats.audit import FAIR_RATIO, MIN_REACHED, reference_note
 from curate.stats.report import produce_report
@@ -24,7 +25,9 @@ def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
             "OUT/report/)."
         ),
     )
-    stats.add_argument("output", metavar="OUT", help="the output directory of `curate run`")
+    stats.add_argument(
+        "output", type=finished_run, metavar="OUT", help="the output directory of `curate run`"
+    )
     stats.add_argument("--json", action="store_true", help="print every table as JSON instead")
     report = commands.add_parser(
         "report",
@@ -36,7 +39,9 @@ def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
             "`curate run` writes it at the end of every run."
         ),
     )
-    report.add_argument("output", metavar="OUT", help="the output directory of `curate run`")
+    report.add_argument(
+        "output", type=finished_run, metavar="OUT", help="the output directory of `curate run`"
+    )
 
 
 def _print_tables(stats: Stats) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from curate.cli.options import language_list, language_weights, output_dir, positive_int
+from curate.cli.options import finished_run, language_list, language_weights, output_dir, positive_int
 from curate.errors import UsageError
 from curate.executors import EXECUTORS
 from curate.pipeline.ownership import run_lock
@@ -42,7 +42,9 @@ def add_tokenize_parser(commands: argparse._SubParsersAction) -> None:
             "again after an interruption: shards already encoded are not encoded again."
         ),
     )
-    parser.add_argument("output", metavar="OUT", help="the output directory of a finished `curate run`")
+    parser.add_argument(
+        "output", type=finished_run, metavar="OUT", help="the output directory of a finished `curate run`"
+    )
     parser.add_argument(
         "-o", "--tokens", required=True, type=output_dir, metavar="TOKENS", help="where to write"
     )

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from curate.atomic import strict_dumps
-from curate.cli.options import language_list, language_weights, output_dir
+from curate.cli.options import finished_run, language_list, language_weights, output_dir
 from curate.config import Config, PretrainConfig, load_config
 from curate.errors import UsageError
 
@@ -137,7 +137,9 @@ def add_train_parsers(commands: argparse._SubParsersAction) -> None:
             "--threads, --compile and the eval and checkpoint intervals may) and summary.json."
         ),
     )
-    pretrain.add_argument("shards", nargs="?", metavar="SHARDS", help="a run's output dir or its shards/")
+    pretrain.add_argument(
+        "shards", nargs="?", type=finished_run, metavar="SHARDS", help="a run's output dir or its shards/"
+    )
     pretrain.add_argument(
         "-o", "--output", required=True, type=output_dir, metavar="MODEL_DIR", help="model directory"
     )
@@ -193,7 +195,9 @@ def add_train_parsers(commands: argparse._SubParsersAction) -> None:
     budget.add_argument("--params", type=count, metavar="N", help="model parameters, e.g. 3B")
     budget.add_argument("--tokens", type=count, metavar="T", help="training tokens, e.g. 60B")
     budget.add_argument("--dataset-tokens", type=count, metavar="T", help="tokens the data holds")
-    budget.add_argument("--shards", metavar="OUT", help="count the dataset tokens of these shards")
+    budget.add_argument(
+        "--shards", type=finished_run, metavar="OUT", help="count the dataset tokens of these shards"
+    )
     budget.add_argument(
         "--tokenizer", metavar="JSON", help="tokenizer.json to count with (needs the train extra)"
     )
