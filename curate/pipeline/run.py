@@ -151,13 +151,13 @@ def run_pipeline(
             out_dir,
             config,
             storage_options,
-            show_progress,
-            workers,
-            executor,
-            ray_address,
-            force,
-            add,
-            randomize_start_s,
+            show_progress=show_progress,
+            workers=workers,
+            executor=executor,
+            ray_address=ray_address,
+            force=force,
+            add=add,
+            randomize_start_s=randomize_start_s,
         )
     out_dir = Path(out_dir)
     started = time.monotonic()
