@@ -206,7 +206,9 @@ def task_of(key: str) -> str | None:
     file of the run as a whole; temporary names (`.x.tmp`) belong to no task."""
     parts = key.split("/")
     name = parts[-1]
-    if name.startswith("."):
+    # Only temporary names (`.x.tmp`) are hidden ones of no task: a task id may itself start with
+    # a dot (an input named `.x.warc.gz`), and its marker and outputs are that task's.
+    if name.startswith(".") and name.endswith(TMP_SUFFIX):
         return None
     match parts[:-1]:
         case ["staged", partition] if partition.startswith(f"lang{HIVE}") and name.startswith(STAGED_PREFIX):

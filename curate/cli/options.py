@@ -79,10 +79,15 @@ def output_location(value: str) -> str:
     """`curate run`'s -o: a directory (see output_dir), or the fsspec URL of an object store."""
     if is_store_url(_output_name(value, "directory")):
         protocol, _, rest = value.partition("://")
-        if not rest.strip("/"):
+        # `s3:///x` names no bucket; a `.` or `..` part may be resolved by the client or the server
+        # (`s3://b/../x` is bucket x's), so that the run would write outside the OUT it names.
+        parts = rest.rstrip("/").split("/")
+        if not rest.strip("/") or not parts[0]:
             raise argparse.ArgumentTypeError(
                 f"{value}: name a bucket (and a prefix): {protocol}://bucket/run"
             )
+        if {".", ".."} & set(parts):
+            raise argparse.ArgumentTypeError(f"{value}: no . or .. parts in an object store's URL")
         return value.rstrip("/")
     return output_dir(value)
 

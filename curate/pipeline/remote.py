@@ -24,6 +24,8 @@ from tqdm import tqdm
 
 from curate.atomic import strict_dumps
 from curate.config import Config
+from curate.dedup.files import StageFileError, verified
+from curate.dedup.signatures import STAGE
 from curate.executors import make_executor, run_all
 from curate.executors.local import LocalExecutor
 from curate.layout import OutputLayout, task_of
@@ -81,7 +83,7 @@ def run_to_store(
     disable = None if show_progress is None else not show_progress
     with checked_processors(config, workers, executor) as processors, store_lock(store):
         record = store.read_json(RUN_RECORD)
-        earlier = recorded_inputs(record) if isinstance(record, dict) else None
+        earlier = _earlier_inputs(record)
         inputs = plan_inputs(Path(url), earlier, inputs, force, add)
         digest = config_hash(config)
         sizes = {location: input_size(location) for location in inputs}
@@ -89,7 +91,7 @@ def run_to_store(
         results, kept = _resumed(store, listing, inputs, sizes, digest, force)
         # Objects of no task this run trusts: an earlier run's over other inputs, a killed
         # attempt's, or those of a task about to be redone.
-        store.delete([key for key in listing if task_of(key) is not None and key not in kept])
+        store.delete([k for k in listing if task_of(k) is not None and k not in kept and _addressable(k)])
         store.write_bytes(RUN_RECORD, strict_dumps(run_record(RunResult(url, []), config, inputs)).encode())
         runner = make_executor(executor, workers, ray_address, worker_setup(config, digest, processors))
         try:
@@ -113,7 +115,9 @@ def run_to_store(
             RUN_RECORD, strict_dumps({**finished.record, "seconds": round(seconds, 3)}).encode()
         )
         published = set(finished.published)
-        store.delete([key for key in listing if key.startswith(FINISH_PREFIXES) and key not in published])
+        store.delete(
+            [k for k in listing if k.startswith(FINISH_PREFIXES) and k not in published and _addressable(k)]
+        )
     return RunResult(
         url,
         finished.tasks,
@@ -139,13 +143,18 @@ def _resumed(
         return results, kept
     tasks = {location: task_id_for(location) for location in inputs}
     markers = store.read_json_many([key for key in map(_marker_key, tasks.values()) if key in listing])
+    # Every object of each task, as a folder run lists the task's files: a marker that names only
+    # some of them (its signatures left out) must not match, or the finish would lack them.
+    by_task: dict[str, dict[str, int]] = {}
+    for key, size in listing.items():
+        by_task.setdefault(task_of(key) or "", {})[key] = size
     for location, task in tasks.items():
         marker_key = _marker_key(task)
         marker = markers.get(marker_key)
         outputs = _named_outputs(marker, task)
         if outputs is None:
             continue
-        present = {key: listing[key] for key in outputs if key in listing}
+        present = {key: size for key, size in by_task.get(task, {}).items() if key != marker_key}
         if marker_matches(marker, sizes[location], digest, present):
             results[location] = TaskResult(task, location, marker["totals"], resumed=True)
             kept.update(outputs, [marker_key])
@@ -163,6 +172,47 @@ def _named_outputs(marker: object, task: str) -> list[str] | None:
     except (StoreError, TypeError):
         return None
     return keys if all(task_of(key) == task for key in keys) else None
+
+
+def _check_signatures(store: Store, layout: OutputLayout, task: str) -> None:
+    """A task's pulled signatures match their checksum, as a folder run checks before it resumes a
+    task; else its marker is withdrawn, so that a rerun redoes the task (the marker names sizes
+    only: an object damaged in place would fail every later finish)."""
+    path = layout.signatures(task)
+    if not path.exists():
+        return  # dedup was off for this task
+    try:
+        verified(path, STAGE)
+    except StageFileError:
+        store.delete([_marker_key(task)])
+        key = path.relative_to(layout.root).as_posix()
+        raise StoreError(
+            f"{store.location(key)} is damaged (checksum mismatch); its task is redone by a rerun"
+        ) from None
+
+
+def _earlier_inputs(record: object) -> list[str] | None:
+    """The inputs the run record names; None for a damaged one (`"inputs": 5`, tasks that are not
+    objects), as a folder run treats a run record it cannot read, not a traceback."""
+    if not isinstance(record, dict):
+        return None
+    try:
+        earlier = recorded_inputs(record)
+    except (TypeError, KeyError, AttributeError):
+        return None
+    if earlier is None or not isinstance(record.get("inputs", []), list):
+        return None
+    return earlier if all(isinstance(location, str) for location in earlier) else None
+
+
+def _addressable(key: str) -> bool:
+    """A listed key that a Store can name (checked_key): the store may hold others (`a\\b`, `x/../y`),
+    which no marker can name, so none is ever read; deleting them would fail the run every time."""
+    try:
+        checked_key(key)
+    except StoreError:
+        return False
+    return True
 
 
 def _marker_key(task: str) -> str:
@@ -202,6 +252,7 @@ def finish_in_store(
                 raise StoreError(f"{store.location(_marker_key(result.task))}: the marker is gone or damaged")
             store.get_many({key: layout.root / key for key in outputs})
             pulled.update(outputs)
+            _check_signatures(store, layout, result.task)
         pairs = LocalExecutor(1)  # a local run: the pair tasks one after another, here
         if executor == "ray":  # this is a Ray task: its pair tasks go to the cluster too
             pairs = PairsThroughStore(make_executor(executor), store, layout.root)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import socket
 import threading
@@ -32,7 +33,8 @@ def store_lock(store: Store) -> Iterator[None]:
     holder = {"token": token, "pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
     store.write_bytes(LOCK_KEY, _lease(holder))
     time.sleep(SETTLE_S)
-    kept = store.read_json(LOCK_KEY) or {}
+    kept = store.read_json(LOCK_KEY)
+    kept = kept if isinstance(kept, dict) else {}  # a rival's write may be any JSON
     if kept.get("token") != token:
         raise UsageError(f"-o {store.url}: another curate run took OUT at the same time ({_who(kept)})")
     stop = threading.Event()
@@ -44,7 +46,8 @@ def store_lock(store: Store) -> Iterator[None]:
         stop.set()
         renewer.join()
         with contextlib.suppress(Exception):  # a lease left behind expires by itself
-            if (store.read_json(LOCK_KEY) or {}).get("token") == token:
+            held = store.read_json(LOCK_KEY)
+            if isinstance(held, dict) and held.get("token") == token:
                 store.delete([LOCK_KEY])
 
 
@@ -52,11 +55,16 @@ def _refuse_if_held(store: Store) -> None:
     held = store.read_json(LOCK_KEY)
     if not isinstance(held, dict):
         return  # none, or not ours to read: a damaged lease protects nothing
-    age = time.time() - float(held.get("renewed") or 0)
-    if 0 <= age < LEASE_S:
+    renewed = held.get("renewed")
+    if not isinstance(renewed, int | float) or isinstance(renewed, bool) or not math.isfinite(renewed):
+        return  # a damaged lease (a string, NaN): as above, not a traceback
+    age = time.time() - renewed
+    # Held while renewed less than LEASE_S ago, or less than LEASE_S ahead: the holder's clock may
+    # run ahead of this one's. A lease further ahead is damaged: it must not lock OUT for ever.
+    if abs(age) < LEASE_S:
         raise UsageError(
             f"-o {store.url}: another curate run is writing here ({_who(held)}, lease renewed "
-            f"{age:.0f} s ago); wait for it to finish, or, if it was killed, {LEASE_S - age:.0f} s "
+            f"{max(age, 0):.0f} s ago); wait for it to finish, or, if it was killed, {LEASE_S - age:.0f} s "
             "for its lease to expire"
         )
 
