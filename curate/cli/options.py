@@ -9,7 +9,8 @@ import os
 from curate.config import Config, load_config, presets
 from curate.errors import UsageError
 from curate.executors import EXECUTORS
-from curate.storage import is_store_url, parse_storage_options
+from curate.storage import StoreError, is_store_url, parse_storage_options
+from curate.storage.store import checked_url
 
 
 def positive_int(value: str) -> int:
@@ -78,17 +79,10 @@ def finished_run(value: str) -> str:
 def output_location(value: str) -> str:
     """`curate run`'s -o: a directory (see output_dir), or the fsspec URL of an object store."""
     if is_store_url(_output_name(value, "directory")):
-        protocol, _, rest = value.partition("://")
-        # `s3:///x` names no bucket; a `.` or `..` part may be resolved by the client or the server
-        # (`s3://b/../x` is bucket x's), so that the run would write outside the OUT it names.
-        parts = rest.rstrip("/").split("/")
-        if not rest.strip("/") or not parts[0]:
-            raise argparse.ArgumentTypeError(
-                f"{value}: name a bucket (and a prefix): {protocol}://bucket/run"
-            )
-        if {".", ".."} & set(parts):
-            raise argparse.ArgumentTypeError(f"{value}: no . or .. parts in an object store's URL")
-        return value.rstrip("/")
+        try:
+            return checked_url(value)
+        except StoreError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
     return output_dir(value)
 
 

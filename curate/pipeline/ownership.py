@@ -55,16 +55,27 @@ def _holder(path: Path) -> str:
         return "holder unknown"
 
 
-def recorded_inputs(record: dict) -> list[str] | None:
-    """The inputs an earlier run into OUT was over (None: OUT holds no run yet)."""
+def recorded_inputs(record: object) -> list[str] | None:
+    """The inputs an earlier run into OUT was over (None: OUT holds no run yet, or a run record
+    too damaged to name them: `"inputs": 5`, tasks that are not objects)."""
+    if not isinstance(record, dict):
+        return None
     if "inputs" in record:
-        return list(record["inputs"])
-    tasks = record.get("tasks") or []
-    return [task["input"] for task in tasks] or None
+        inputs = record["inputs"]
+    else:
+        tasks = record.get("tasks") or []
+        inputs = (
+            [task.get("input") for task in tasks if isinstance(task, dict)]
+            if isinstance(tasks, list)
+            else None
+        )
+    if not isinstance(inputs, list) or not all(isinstance(location, str) for location in inputs):
+        return None
+    return inputs or None
 
 
 def plan_inputs(
-    out_dir: Path, earlier: list[str] | None, inputs: list[str], force: bool, add: bool
+    out_dir: Path | str, earlier: list[str] | None, inputs: list[str], force: bool, add: bool
 ) -> list[str]:
     """The inputs this run is over: `inputs`, or with `add` the earlier ones followed by the new.
     A different set than OUT holds is refused unless `force` (replace) or `add`."""

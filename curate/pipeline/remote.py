@@ -81,7 +81,7 @@ def run_to_store(
     started = time.monotonic()
     store = Store(url, storage_options or {})
     disable = None if show_progress is None else not show_progress
-    with checked_processors(config, workers, executor) as processors, store_lock(store):
+    with checked_processors(config, workers, executor) as processors, store_lock(store) as lease:
         record = store.read_json(RUN_RECORD)
         earlier = _earlier_inputs(record)
         inputs = plan_inputs(Path(url), earlier, inputs, force, add)
@@ -110,6 +110,7 @@ def run_to_store(
             [finished] = run_all(runner, finish_in_store, [(store, ordered, config, inputs, executor)])
         finally:
             runner.close()
+        lease.check()  # another run took OUT over while the store was out of reach: publish nothing
         seconds = time.monotonic() - started
         store.write_bytes(
             RUN_RECORD, strict_dumps({**finished.record, "seconds": round(seconds, 3)}).encode()

@@ -25,8 +25,25 @@ RENEW_S = LEASE_S / 4
 SETTLE_S = 1.0  # between writing the lease and reading it back: a rival's write lands first
 
 
+class Lease:
+    """The lease a run holds. Before each renewal it is read: one that another run took over
+    (this run's renewals failed for longer than LEASE_S, the store down) is not overwritten, and
+    `check()` then stops this run before it publishes the run record."""
+
+    def __init__(self, store: Store, token: str) -> None:
+        self.store, self.token = store, token
+        self.lost_to: dict | None = None
+
+    def check(self) -> None:
+        if self.lost_to is not None:
+            raise UsageError(
+                f"-o {self.store.url}: this run lost OUT's lease to another run ({_who(self.lost_to)}) "
+                "while the store was unreachable; it stops before publishing its run record"
+            )
+
+
 @contextlib.contextmanager
-def store_lock(store: Store) -> Iterator[None]:
+def store_lock(store: Store) -> Iterator[Lease]:
     """Hold OUT's lease for the body; UsageError naming the holder while another run holds it."""
     _refuse_if_held(store)
     token = uuid.uuid4().hex
@@ -37,11 +54,12 @@ def store_lock(store: Store) -> Iterator[None]:
     kept = kept if isinstance(kept, dict) else {}  # a rival's write may be any JSON
     if kept.get("token") != token:
         raise UsageError(f"-o {store.url}: another curate run took OUT at the same time ({_who(kept)})")
+    lease = Lease(store, token)
     stop = threading.Event()
-    renewer = threading.Thread(target=_renew, args=(store, holder, stop), daemon=True)
+    renewer = threading.Thread(target=_renew, args=(lease, holder, stop), daemon=True)
     renewer.start()
     try:
-        yield
+        yield lease
     finally:
         stop.set()
         renewer.join()
@@ -73,10 +91,14 @@ def _lease(holder: dict) -> bytes:
     return json.dumps({**holder, "renewed": time.time()}).encode()
 
 
-def _renew(store: Store, holder: dict, stop: threading.Event) -> None:
+def _renew(lease: Lease, holder: dict, stop: threading.Event) -> None:
     while not stop.wait(RENEW_S):
         with contextlib.suppress(Exception):  # a store down for a while: the next renewal may land
-            store.write_bytes(LOCK_KEY, _lease(holder))
+            held = lease.store.read_json(LOCK_KEY)
+            if isinstance(held, dict) and held.get("token") not in (None, lease.token):
+                lease.lost_to = held  # taken over: stop renewing, and let the run stop
+                return
+            lease.store.write_bytes(LOCK_KEY, _lease(holder))
 
 
 def _who(holder: dict) -> str:

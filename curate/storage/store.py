@@ -63,6 +63,19 @@ def parse_storage_options(pairs: list[str]) -> dict[str, Any]:
     return options
 
 
+def checked_url(url: str) -> str:
+    """`url` without its trailing slashes, if it names a bucket and has no `.` or `..` part: the
+    client or the server may resolve those (`s3://b/../x` is bucket x's), and the run would write
+    outside the OUT it names; nor an empty one (`s3://b//x`). `s3:///x` names no bucket."""
+    protocol, _, rest = url.partition("://")
+    parts = rest.rstrip("/").split("/")
+    if not parts[0]:
+        raise StoreError(f"{url}: name a bucket (and a prefix): {protocol}://bucket/run")
+    if {"", ".", ".."} & set(parts):
+        raise StoreError(f"{url}: no empty, . or .. parts in an object store's URL")
+    return url.rstrip("/")
+
+
 def checked_key(key: str) -> str:
     """`key` if it names an object under OUT: relative, no `..` or `.` parts; a
     key read from a crafted marker cannot make a pull write outside the scratch folder."""
@@ -81,7 +94,7 @@ class Store:
     options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "url", self.url.rstrip("/"))
+        object.__setattr__(self, "url", checked_url(self.url))
 
     @property
     def fs(self) -> Any:
@@ -176,7 +189,14 @@ class Store:
             local.parent.mkdir(parents=True, exist_ok=True)
         remote = [self.path(key) for key in files]
         local = [str(path) for path in files.values()]
-        self._retrying(lambda: self.fs.get(remote, local), f"read {_what(self, list(files))}")
+        self._retrying(lambda: self._get(remote, local), f"read {_what(self, list(files))}")
+
+    def _get(self, remote: list[str], local: list[str]) -> None:
+        if getattr(self.fs, "async_impl", False):
+            self.fs.get(remote, local)  # s3fs, gcsfs: the downloads run concurrently
+            return
+        for source, target in zip(remote, local):  # see _put
+            self.fs.get_file(source, target)
 
     # Writing.
     def put(self, local: Path, key: str) -> None:
@@ -189,7 +209,16 @@ class Store:
             return
         remote = [self.path(key) for key in files]
         local = [str(path) for path in files.values()]
-        self._retrying(lambda: self.fs.put(local, remote), f"write {_what(self, list(files))}")
+        self._retrying(lambda: self._put(local, remote), f"write {_what(self, list(files))}")
+
+    def _put(self, local: list[str], remote: list[str]) -> None:
+        if getattr(self.fs, "async_impl", False):
+            self.fs.put(local, remote)  # s3fs, gcsfs: the uploads run concurrently
+            return
+        # Others upload one by one anyway, and their `put` makes the parent folders first, which
+        # fails where an object already sits at such a path (`staged/lang=en/`: a folder marker).
+        for source, target in zip(local, remote):
+            self.fs.put_file(source, target)
 
     def write_bytes(self, key: str, data: bytes) -> None:
         self._retrying(lambda: self.fs.pipe_file(self.path(key), data), f"write {self.location(key)}")

@@ -209,3 +209,31 @@ def test_an_option_the_client_does_not_take_fails_at_once(monkeypatch, capsys):
     started = time.monotonic()
     assert main(argv) == 1
     assert "no_such_option" in capsys.readouterr().err and time.monotonic() - started < 10
+
+
+def test_a_lease_taken_over_while_the_store_was_down_is_not_overwritten(memory_out, monkeypatch):
+    monkeypatch.setattr(lease, "RENEW_S", 0.05)
+    store = Store(memory_out)
+    rival = {"token": "rival", "pid": 2, "host": "elsewhere", "renewed": time.time()}
+    with lease.store_lock(store) as held:
+        held.check()
+        store.write_bytes(lease.LOCK_KEY, json.dumps(rival).encode())  # as after an outage
+        time.sleep(0.3)
+        with pytest.raises(UsageError, match="lost OUT's lease to another run"):
+            held.check()
+    assert json.loads(store.read_bytes(lease.LOCK_KEY))["token"] == "rival"  # left to its holder
+
+
+def test_a_damaged_run_record_in_a_folder_is_no_run_not_a_traceback(tmp_path):
+    config = Config().validate()
+    out = tmp_path / "out"
+    run_pipeline(INPUTS[:1], out, config, show_progress=False)
+    for damaged in ('{"inputs": 5}', '{"tasks": [1, {"input": 2}]}', '{"tasks": {"a": 1}}', "[]"):
+        (out / "run.json").write_text(damaged)
+        assert not run_pipeline(INPUTS[:1], out, config, show_progress=False).failed
+
+
+@pytest.mark.parametrize("url", ["s3:///x", "s3://b//x", "s3://b/../x", "gs://b/./x", "memory://"])
+def test_an_object_store_url_outside_a_bucket_prefix_is_refused(url):
+    with pytest.raises(StoreError):
+        Store(url)
