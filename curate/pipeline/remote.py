@@ -83,8 +83,7 @@ def run_to_store(
     disable = None if show_progress is None else not show_progress
     with checked_processors(config, workers, executor) as processors, store_lock(store) as lease:
         record = store.read_json(RUN_RECORD)
-        earlier = _earlier_inputs(record)
-        inputs = plan_inputs(Path(url), earlier, inputs, force, add)
+        inputs = plan_inputs(url, recorded_inputs(record), inputs, force, add)
         digest = config_hash(config)
         sizes = {location: input_size(location) for location in inputs}
         listing = store.files()
@@ -190,20 +189,6 @@ def _check_signatures(store: Store, layout: OutputLayout, task: str) -> None:
         raise StoreError(
             f"{store.location(key)} is damaged (checksum mismatch); its task is redone by a rerun"
         ) from None
-
-
-def _earlier_inputs(record: object) -> list[str] | None:
-    """The inputs the run record names; None for a damaged one (`"inputs": 5`, tasks that are not
-    objects), as a folder run treats a run record it cannot read, not a traceback."""
-    if not isinstance(record, dict):
-        return None
-    try:
-        earlier = recorded_inputs(record)
-    except (TypeError, KeyError, AttributeError):
-        return None
-    if earlier is None or not isinstance(record.get("inputs", []), list):
-        return None
-    return earlier if all(isinstance(location, str) for location in earlier) else None
 
 
 def _addressable(key: str) -> bool:
