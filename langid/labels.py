@@ -65,3 +65,18 @@ def parse_label(label: str) -> Label:
     # GlotLID labels (`xxx_Scrp`) are ISO 639-3; bare lid.176 labels are Wikipedia codes.
     lang = normalize_code(code if script else WIKIPEDIA_LABELS.get(code, code))
     return Label(lang, script.title() if script else likely_script(lang))
+
+
+@lru_cache(maxsize=4096)
+def language_name(lang: str, script: str | None = None) -> str:
+    """`fr` -> French, `sr` + Latn -> Serbian (Latin), `und` -> undetermined: the English name
+    from CLDR (langcodes' data), or the code itself where CLDR has none."""
+    if lang == UNDETERMINED:
+        return "undetermined"
+    code = f"{lang}-{script}" if script else lang
+    try:
+        language = langcodes.Language.get(code)
+        # A code CLDR does not know comes back as "Unknown language [xx]": the code says more.
+        return language.display_name() if language.is_valid() and language.has_name_data() else lang
+    except (ValueError, langcodes.LanguageTagError):
+        return lang
