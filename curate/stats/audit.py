@@ -6,7 +6,10 @@ counts per domain and stage, and a pass per example for the smallest ids of each
 
 `language_fairness` sets every language against one reference (English, where the run has it):
 per step, the share of the documents reaching it that the step keeps, and its ratio to the
-reference's keep rate at the same step."""
+reference's keep rate at the same step.
+
+Every rate comes with its Wilson 95% interval (ci_low, ci_high): a flag on a few documents reads as
+the weak evidence it is (weak_evidence: the interval's low end is not above the overall rate)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import polars as pl
 
 from curate.stats.sources import RunOutputs, collect, removed_excerpts
 from curate.stats.tables import ALL, merge_counts, ratio
+from curate.stats.wilson import wilson_interval
 
 DISPROPORTION = 2.0  # flagged: removal rate at least this many times the stage's overall rate
 MIN_REMOVED = 3  # ... and at least this many documents removed (no flags on one-offs)
@@ -38,19 +42,27 @@ AUDIT_LANGUAGE_SCHEMA = {
     "rate": pl.Float64,
     "overall_rate": pl.Float64,
     "flagged": pl.Boolean,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "weak_evidence": pl.Boolean,
 }
 
 
-def _flag(frame: pl.DataFrame) -> pl.DataFrame:
+def _judge(frame: pl.DataFrame) -> pl.DataFrame:
+    """The flag, the rate's Wilson interval, and whether the interval leaves the overall rate in."""
+    low, high = wilson_interval("removed", "entering")
     return frame.with_columns(
         (
             (pl.col("rate") >= DISPROPORTION * pl.col("overall_rate")) & (pl.col("removed") >= MIN_REMOVED)
-        ).alias("flagged")
-    )
+        ).alias("flagged"),
+        low.alias("ci_low"),
+        high.alias("ci_high"),
+    ).with_columns((pl.col("ci_low") <= pl.col("overall_rate")).alias("weak_evidence"))
 
 
 def language_rates(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
-    """Per stage and language: documents that reached the stage, removed by it, rate, overall rate."""
+    """Per stage and language that reached it: documents that reached the stage, removed by it, rate,
+    overall rate, the flag and the rate's interval (_judge)."""
     steps = ["extracted", *run.stages]
     rows = []
     for before, stage in zip(steps, steps[1:]):
@@ -62,8 +74,8 @@ def language_rates(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
     table = pl.concat(rows).with_columns((pl.col("entering") - pl.col("left")).alias("removed"))
     table = table.with_columns(ratio("removed", "entering").alias("rate"))
     overall = table.filter(pl.col("lang") == ALL).select("stage", pl.col("rate").alias("overall_rate"))
-    table = table.filter(pl.col("lang") != ALL).join(overall, on="stage")
-    return _flag(table.select("stage", "lang", "entering", "removed", "rate", "overall_rate")).sort(
+    table = table.filter((pl.col("lang") != ALL) & (pl.col("entering") > 0)).join(overall, on="stage")
+    return _judge(table.select("stage", "lang", "entering", "removed", "rate", "overall_rate")).sort(
         "stage", "removed", "lang", descending=[False, True, False]
     )
 
@@ -80,6 +92,8 @@ FAIRNESS_SCHEMA = {
     "ratio": pl.Float64,
     "flagged": pl.Boolean,
     "small_sample": pl.Boolean,
+    "ci_low": pl.Float64,  # the keep rate's Wilson 95% interval
+    "ci_high": pl.Float64,
 }
 
 
@@ -129,7 +143,10 @@ def language_fairness(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
             pl.col("kept").fill_null(0), pl.lit(name).alias("step"), pl.lit(index).alias("order")
         )
         rows.append(table)
-    table = pl.concat(rows).with_columns(ratio("kept", "reached").alias("keep_rate"))
+    low, high = wilson_interval("kept", "reached")
+    table = pl.concat(rows).with_columns(
+        ratio("kept", "reached").alias("keep_rate"), low.alias("ci_low"), high.alias("ci_high")
+    )
     ref = table.filter(pl.col("lang") == reference).select(
         "step", pl.col("reached").alias("reference_reached"), pl.col("keep_rate").alias("reference_keep_rate")
     )
@@ -197,7 +214,7 @@ def domain_rates(run: RunOutputs, sites: pl.DataFrame) -> pl.DataFrame:
     if not rows:
         schema = {("domain" if k == "lang" else k): v for k, v in AUDIT_LANGUAGE_SCHEMA.items()}
         return pl.DataFrame(schema=schema)
-    return _flag(pl.concat(rows))
+    return _judge(pl.concat(rows))
 
 
 def mask_badwords(text: str, terms: list[str] | None) -> str:

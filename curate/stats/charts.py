@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from html import escape
 
 import numpy as np
 import polars as pl
 
+from curate.stats.names import code_and_name
 from curate.stats.tables import ALL
 
 COLORS = {"kept": "#3b75af", "removed": "#d1603d", "line": "#222222", "axis": "#888888"}
 FONT = 'font-family="system-ui, sans-serif"'
 CHAR_WIDTH = 0.6  # average glyph width as a fraction of the font size, to size label margins
+TITLE_SIZE, LABEL_SIZE, VALUE_SIZE = 13, 11, 10  # font sizes
+MAX_LABEL = 28  # characters of a category label; longer ones end in an ellipsis
+LABEL_ANGLE = 35  # degrees the labels under vertical bars are turned
+PLOT_TOP, PLOT_H = 40, 220  # where the bars start, under the title and the tallest bar's value
 
 
 def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
@@ -66,6 +72,96 @@ def data_uri(width: float, height: float, parts: Sequence[str]) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def text_width(content: str, size: float) -> float:
+    """About how wide `content` is drawn at font `size` (the margins and the overlap tests use it)."""
+    return CHAR_WIDTH * size * len(content)
+
+
+def shortened(label: str, limit: int = MAX_LABEL) -> str:
+    """`label`, cut to `limit` characters with an ellipsis: a long domain must not take the chart."""
+    return label if len(label) <= limit else label[: limit - 1] + "\u2026"
+
+
+def _title(content: str) -> tuple[str, float]:
+    """The chart's title and the width it needs (bold: a tenth wider)."""
+    width = text_width(content, TITLE_SIZE) * 1.1
+    return text(0, 16, content, TITLE_SIZE, "start", ' font-weight="bold"'), width
+
+
+@dataclass
+class Series:
+    """Bars ready to draw: labels, values as written, lengths and tick positions as fractions of the
+    plot."""
+
+    labels: list[str]
+    shown: list[str]
+    lengths: list[float]
+    ticks: list[tuple[float, str]]
+
+    def longest(self, texts: list[str], size: float) -> float:
+        return text_width(max(texts, key=len, default=""), size)
+
+
+def _horizontal(series: Series, title: str, value_label: str) -> str:
+    left, band, plot_w = series.longest(series.labels, LABEL_SIZE) + 12, 18, 400
+    bottom = PLOT_TOP + band * len(series.labels)
+    title_svg, title_w = _title(title)
+    value_room = series.longest(series.shown, VALUE_SIZE) + 10
+    width = max(left + plot_w + value_room, title_w + 10, left + text_width(value_label, LABEL_SIZE) + 10)
+    parts = [title_svg]
+    for i, (label, value_text, length) in enumerate(zip(series.labels, series.shown, series.lengths)):
+        y, bar_w = PLOT_TOP + i * band, plot_w * length
+        parts += [
+            rect(left, y + 2, bar_w, band - 4, COLORS["kept"]),
+            text(left - 6, y + band - 5, label, LABEL_SIZE, anchor="end"),
+            text(left + bar_w + 4, y + band - 5, value_text, VALUE_SIZE, "start"),  # beside the bar
+        ]
+    for position, tick in series.ticks:
+        x = left + plot_w * position
+        parts += [line(x, bottom, x, bottom + 4, COLORS["axis"]), text(x, bottom + 16, tick)]
+    parts += [
+        line(left, PLOT_TOP, left, bottom, COLORS["axis"]),
+        text(left + plot_w / 2, bottom + 32, value_label),
+    ]
+    return data_uri(width, bottom + 40, parts)
+
+
+def _vertical(series: Series, title: str, value_label: str, category_label: str) -> str:
+    count = len(series.labels)
+    band = max(24.0, min(60.0, 640 / max(count, 1)), series.longest(series.shown, VALUE_SIZE) + 6)
+    # Labels turned LABEL_ANGLE degrees end under their bar and reach down and to the left: the first
+    # one needs this much room left of the plot, all of them this much below it.
+    longest, angle = series.longest(series.labels, LABEL_SIZE), math.radians(LABEL_ANGLE)
+    reach_x = longest * math.cos(angle) + LABEL_SIZE * math.sin(angle)
+    reach_y = longest * math.sin(angle) + LABEL_SIZE
+    left = max(60.0, reach_x - band / 2 + 6)
+    bottom = PLOT_TOP + PLOT_H
+    title_svg, title_w = _title(title)
+    height = bottom + 12 + reach_y + 20
+    width = max(left + band * count + 20, title_w + 10, left + text_width(category_label, LABEL_SIZE))
+    parts = [title_svg]
+    for i, (label, value_text, length) in enumerate(zip(series.labels, series.shown, series.lengths)):
+        x, bar_h = left + i * band, PLOT_H * length
+        anchor_x, anchor_y = x + band / 2, bottom + 12
+        turned = f' transform="rotate(-{LABEL_ANGLE} {anchor_x:.1f} {anchor_y:.1f})"'
+        parts += [
+            rect(x + 3, bottom - bar_h, band - 6, bar_h, COLORS["kept"]),
+            # Above the bar: the plot starts PLOT_TOP under the title, so the tallest one's fits too.
+            text(anchor_x, bottom - bar_h - 4, value_text, VALUE_SIZE),
+            text(anchor_x, anchor_y, label, LABEL_SIZE, anchor="end", extra=turned),
+        ]
+    for position, tick in series.ticks:
+        y = bottom - PLOT_H * position
+        parts += [line(left - 4, y, left, y, COLORS["axis"]), text(left - 7, y + 4, tick, anchor="end")]
+    middle = PLOT_TOP + PLOT_H / 2
+    parts += [
+        line(left, bottom, left + band * count, bottom, COLORS["axis"]),
+        text(14, middle, value_label, extra=f' transform="rotate(-90 14 {middle:.1f})"'),
+        text(left + band * count / 2, height - 8, category_label),
+    ]
+    return data_uri(width, height, parts)
+
+
 def bars(
     labels: Sequence[str],
     values: Sequence[float],
@@ -73,84 +169,68 @@ def bars(
     value_label: str,
     horizontal: bool = False,
     log: bool = False,
+    category_label: str = "",
+    value_format: Callable[[float], str] = number,
 ) -> str:
-    """One series of bars; horizontal ones list the labels top to bottom in the given order."""
+    """One series of bars, each with its value (`value_format`) beside or above it; horizontal ones
+    list the labels top to bottom in the given order. `value_label` names the value axis and its
+    unit, `category_label` the other (vertical bars)."""
     # On the log scale a count of 1 still gets a bar one decade tall.
     scale = (lambda v: math.log10(v) + 1 if v > 0 else 0.0) if log else float
     top = max(map(scale, values), default=0.0) or 1.0
     ticks = [float(10**k) for k in range(math.ceil(top))] if log else nice_ticks(0.0, top)
     top = max(top, scale(ticks[-1]))
-    label_room = CHAR_WIDTH * 11 * max((len(s) for s in labels), default=1) + 12
-    parts = [text(0, 16, title, 13, "start", ' font-weight="bold"')]
+    series = Series(
+        labels=[shortened(str(label)) for label in labels],
+        shown=[value_format(v) for v in values],
+        lengths=[scale(v) / top for v in values],
+        ticks=[(scale(t) / top, number(t)) for t in ticks],
+    )
     if horizontal:
-        left, band = label_room, 18
-        width, height = left + 420, 40 + band * len(labels) + 36
-        plot_w, bottom = 400, 40 + band * len(labels)
-        for i, (label, value) in enumerate(zip(labels, values)):
-            y = 40 + i * band
-            parts.append(rect(left, y + 2, plot_w * scale(value) / top, band - 4, COLORS["kept"]))
-            parts.append(text(left - 6, y + band - 5, label, anchor="end"))
-        for tick in ticks:
-            x = left + plot_w * scale(tick) / top
-            parts += [line(x, bottom, x, bottom + 4, COLORS["axis"]), text(x, bottom + 16, number(tick))]
-        parts += [
-            line(left, 40, left, bottom, COLORS["axis"]),
-            text(left + plot_w / 2, bottom + 32, value_label),
-        ]
-        return data_uri(width, height, parts)
-    left, band, plot_h = 60, max(24, min(60, 640 / max(len(labels), 1))), 220
-    bottom = 40 + plot_h
-    width, height = left + band * len(labels) + 20, bottom + label_room * 0.6 + 10
-    for i, (label, value) in enumerate(zip(labels, values)):
-        x = left + i * band
-        bar_h = plot_h * scale(value) / top
-        parts.append(rect(x + 3, bottom - bar_h, band - 6, bar_h, COLORS["kept"]))
-        anchor_x, anchor_y = x + band / 2, bottom + 12
-        parts.append(
-            text(
-                anchor_x,
-                anchor_y,
-                label,
-                anchor="end",
-                extra=f' transform="rotate(-35 {anchor_x:.1f} {anchor_y:.1f})"',
-            )
-        )
-    for tick in ticks:
-        y = bottom - plot_h * scale(tick) / top
-        parts += [
-            line(left - 4, y, left, y, COLORS["axis"]),
-            text(left - 7, y + 4, number(tick), anchor="end"),
-        ]
-    parts += [
-        line(left, bottom, left + band * len(labels), bottom, COLORS["axis"]),
-        text(14, 40 + plot_h / 2, value_label, extra=f' transform="rotate(-90 14 {40 + plot_h / 2:.1f})"'),
-    ]
-    return data_uri(width, height, parts)
+        return _horizontal(series, title, value_label)
+    return _vertical(series, title, value_label, category_label)
+
+
+def percent(value: float) -> str:
+    return f"{value:.1f}%"
 
 
 def language_shares(languages: pl.DataFrame) -> str:
     """Share of the kept characters per language, largest first (as Common Crawl plots it)."""
     top = languages.head(30)
     shares = (top["chars_share"].fill_null(0) * 100).to_list()  # null: no kept characters at all
+    labels = [code_and_name(code) for code in top["lang"]]
     return bars(
-        top["lang"].to_list(), shares, "Language share of the kept data", "% of kept characters", True
+        labels, shares, "Language share of the kept data", "% of kept characters", True, value_format=percent
     )
 
 
 def funnel(table: pl.DataFrame) -> str:
     """Documents left after each step, for all languages."""
     rows = table.filter(pl.col("lang") == ALL)
-    return bars(rows["step"].to_list(), rows["docs"].to_list(), "Documents left after each step", "documents")
+    return bars(
+        rows["step"].to_list(),
+        rows["docs"].to_list(),
+        "Documents left after each step",
+        "documents",
+        category_label="step",
+    )
 
 
 def cluster_sizes(table: pl.DataFrame) -> str:
     labels = [str(s) for s in table["cluster_size"]]
     return bars(
-        labels, table["clusters"].to_list(), "Dedup cluster sizes (1: unique)", "kept documents", log=True
+        labels,
+        table["clusters"].to_list(),
+        "Dedup cluster sizes (1: unique)",
+        "kept documents (log scale)",
+        log=True,
+        category_label="documents in the cluster",
     )
 
 
-PANEL_W, PANEL_H, PANEL_PLOT_H = 250, 150, 100
+PANEL_W, PANEL_H, PANEL_PLOT_H, PANEL_MARGIN = 250, 150, 100, 20
+PANEL_TITLE_CHARS = int((PANEL_W - 10) / (CHAR_WIDTH * 10))  # what fits a panel at font size 10
 
 
 def _panel(x0: float, y0: float, histogram: pl.DataFrame, thresholds: dict[str, float]) -> list[str]:
@@ -161,14 +241,16 @@ def _panel(x0: float, y0: float, histogram: pl.DataFrame, thresholds: dict[str, 
     low, high = edges[0], edges[-1]
     span = (high - low) or 1.0
     tallest = float((kept + removed).max()) or 1.0
-    left, plot_w, bottom = x0 + 10, PANEL_W - 20, y0 + 20 + PANEL_PLOT_H
+    # Margins of half a tick label: the end ticks' labels are centred on the plot's edges.
+    left, plot_w, bottom = x0 + PANEL_MARGIN, PANEL_W - 2 * PANEL_MARGIN, y0 + 28 + PANEL_PLOT_H
 
     def x_of(value: float) -> float:
         return left + plot_w * (min(max(value, low), high) - low) / span
 
     parts = [
-        text(x0 + PANEL_W / 2, y0 + 12, histogram["signal"][0], 10),
-        text(left, y0 + 24, f"{number(tallest)} docs", 8, "start", f' fill="{COLORS["axis"]}"'),
+        text(x0 + PANEL_W / 2, y0 + 12, shortened(histogram["signal"][0], PANEL_TITLE_CHARS), 10),
+        # The scale, above the plot: the tallest bin reaches its top.
+        text(left, y0 + 25, f"{number(tallest)} docs", 8, "start", f' fill="{COLORS["axis"]}"'),
     ]
     for start, end, k, r in zip(edges, edges[1:], kept, removed):
         x, width = x_of(start), max(x_of(end) - x_of(start), 0.5)

@@ -1,11 +1,14 @@
 """The HTML report: one self-contained file (charts inlined, no script or style from the
-network) with the language shares, the funnel, the removal matrix, the errors, domains, signal
-distributions, the filter audit (every language against English among it) and the data size in
-Chinchilla terms."""
+network), the first thing to open after a run. A summary card on top; then the language shares,
+the funnel, the removal rate of every step per language (a heatmap), the filter audit led by what
+it flagged (each rate with its Wilson interval), the errors, the removal matrix, domains, signal
+distributions and dedup's clusters. Every section collapses and the contents beside them link
+them; every table sorts by a click on a header and scrolls in its own box."""
 
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import polars as pl
@@ -13,67 +16,127 @@ import polars as pl
 from curate.atomic import write_atomically
 from curate.layout import OutputLayout
 from curate.stats import Stats, charts, compute_stats, write_stats
-from curate.stats.audit import FAIR_RATIO, MIN_REACHED, reference_note
+from curate.stats.audit import DISPROPORTION, FAIR_RATIO, MIN_REACHED, MIN_REMOVED, reference_note
+from curate.stats.heatmap import removal_heatmap
+from curate.stats.htmltable import table_html
+from curate.stats.names import with_language_names
+from curate.stats.page import Section, page_html
 from curate.stats.tables import ALL
 
 TOP_ROWS = 20
-STYLE = """
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
-th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: right; }
-th:first-child, td:first-child, td.text { text-align: left; }
-td.text { max-width: 380px; overflow-wrap: anywhere; vertical-align: top; }
-tr.flagged td { background: #fde3dc; }
-.grid { display: flex; flex-wrap: wrap; gap: 8px; }
-.note { color: #555; }
-#broken-images { color: #b00; font-weight: bold; }
-"""
-# Counts images that failed to load, for a reader and for the browser test.
-CHECK_IMAGES = """
-window.addEventListener("load", function () {
-  var images = document.images, broken = 0;
-  for (var i = 0; i < images.length; i++) {
-    if (!images[i].complete || images[i].naturalWidth === 0) broken++;
-  }
-  document.body.setAttribute("data-images", images.length);
-  document.body.setAttribute("data-broken-images", broken);
-  if (broken) document.getElementById("broken-images").textContent = broken + " image(s) failed to load";
-});
-"""
+INTERVAL = "95% CI"  # the column of a rate's Wilson interval
+TEXT_COLUMNS = ("domain", "url", "excerpt", "message", "input")  # long ones wrap in their cells
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return html.escape("" if value is None else str(value))
+def run_seconds(out_dir: Path) -> float | None:
+    """How long the run took, from its run record (None where it has no such record or number)."""
+    try:
+        seconds = json.loads(OutputLayout(out_dir).run_record.read_text()).get("seconds")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(seconds) if isinstance(seconds, (int, float)) else None
 
 
-def table_html(frame: pl.DataFrame, flagged: str | None = None, text_columns: tuple[str, ...] = ()) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns if c != flagged)
-    rows = []
-    for row in frame.iter_rows(named=True):
-        css = ' class="flagged"' if flagged and row.get(flagged) else ""
-        cells = "".join(
-            f'<td class="text">{_cell(v)}</td>' if c in text_columns else f"<td>{_cell(v)}</td>"
-            for c, v in row.items()
-            if c != flagged
-        )
-        rows.append(f"<tr{css}>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+def _table(frame: pl.DataFrame, **options) -> str:
+    """`frame` as a table, a language name beside every language code, long texts wrapping."""
+    named = with_language_names(frame)
+    return table_html(named, text_columns=TEXT_COLUMNS, **options)
 
 
 def _image(src: str, alt: str) -> str:
     return f'<img src="{src}" alt="{html.escape(alt)}">'
 
 
-def _chinchilla(summary: dict) -> str:
-    return (
-        f"The kept data holds {'' if summary['tokens_counted'] else 'about '}{summary['tokens']:,} tokens "
-        f"({summary['token_source']}): "
-        f"at 20 tokens per parameter (Chinchilla, Hoffmann et al. 2022), enough to train a "
-        f"compute-optimal model of about {summary['chinchilla_params']:,} parameters."
+def _note(text: str) -> str:
+    return f'<p class="note">{text}</p>'
+
+
+def _summary(stats: Stats) -> str:
+    s, t = stats.summary, stats.tables
+    removed = int(t["removals"]["docs"].sum())
+    not_documents = s["read_records"] - s["kept_docs"] - removed - s["error_records"]
+    seconds = run_seconds(stats.out_dir)
+    figures = [
+        (f"{s['read_records']:,}", "records read"),
+        (f"{not_documents:,}", "records that are not documents"),
+        (f"{s['kept_docs']:,}", "documents kept"),
+        (f"{removed:,}", "records removed"),
+        (f'<a href="#errors">{s["error_records"]:,}</a>', "records booked as errors"),
+        (f"{s['failed_inputs']:,}", "inputs failed"),
+        (f"{s['languages']:,}", "languages kept"),
+        (f"{s['tokens']:,}", "tokens" if s["tokens_counted"] else "tokens (estimated)"),
+        *([(f"{seconds:,.1f} s", "run time")] if seconds is not None else []),
+    ]
+    card = "".join(f"<div><b>{value}</b><span>{label}</span></div>" for value, label in figures)
+    tokens = "" if s["tokens_counted"] else "about "
+    return "\n".join(
+        [
+            f'<div class="card">{card}</div>',
+            f"<p>Kept: {s['kept_chars']:,} characters, {s['kept_words']:,} words, {s['kept_bytes']:,} "
+            "bytes. Records that are not documents: WARC requests, metadata and the like.</p>",
+            f"<p><b>Thresholds:</b> {html.escape(s['thresholds'])}.</p>",
+            f"<p><b>Chinchilla:</b> the kept data holds {tokens}{s['tokens']:,} tokens "
+            f"({html.escape(s['token_source'])}): at 20 tokens per parameter (Chinchilla, Hoffmann et "
+            f"al. 2022), enough to train a compute-optimal model of about {s['chinchilla_params']:,} "
+            "parameters.</p>",
+        ]
+    )
+
+
+def _funnel_table(funnel: pl.DataFrame) -> pl.DataFrame:
+    """Documents left after each step (columns, in order) per language (rows: all, then the
+    languages with most documents extracted)."""
+    table = funnel.pivot(on="step", index="lang", values="docs", sort_columns=False)
+    # A language's documents that no step left are 0; read is counted for all languages only.
+    table = table.with_columns(pl.exclude("lang", "read").fill_null(0))
+    return table.sort(pl.col("lang") != ALL, "extracted", "lang", descending=[False, True, False])
+
+
+def _flagged_first(frame: pl.DataFrame) -> pl.DataFrame:
+    """The audit's rows, flagged first, then the highest rates, the interval as one readable column."""
+    ordered = frame.sort("flagged", "rate", "removed", descending=True, nulls_last=True, maintain_order=True)
+    interval = [
+        f"{low:.3f} \u2013 {high:.3f}" if low is not None else None
+        for low, high in zip(ordered["ci_low"], ordered["ci_high"])
+    ]
+    return ordered.with_columns(pl.Series(INTERVAL, interval, dtype=pl.String))
+
+
+def _audit_row(row: dict) -> str:
+    return " ".join(c for c, on in (("flagged", row["flagged"]), ("weak", row["weak_evidence"])) if on)
+
+
+def _audit_table(frame: pl.DataFrame) -> str:
+    return _table(_flagged_first(frame), hidden=("ci_low", "ci_high"), row_class=_audit_row)
+
+
+def _fairness(fairness: pl.DataFrame) -> str:
+    if not fairness.height:
+        return "<p>No language to compare.</p>"
+    note = _note(
+        f"Each step's keep rate (documents it kept / documents that reached it) per language, "
+        f"{html.escape(reference_note(fairness))}: ratio = keep rate / the reference's at the same step; "
+        f"overall = final / extracted; ci_low, ci_high: the keep rate's Wilson 95% interval. "
+        f"Highlighted (and first): a ratio below {FAIR_RATIO:g} with {MIN_REACHED} or more documents of "
+        "both reaching the step; small_sample: fewer."
+    )
+    return note + _table(fairness, hidden=("flagged",), row_class=lambda r: "flagged" if r["flagged"] else "")
+
+
+def _errors(counts: pl.DataFrame, examples: pl.DataFrame) -> str:
+    if not counts.height:
+        return "<p>No errors.</p>"
+    return "\n".join(
+        [
+            _note(
+                "Records booked as errors, by the step that hit them (ledgers), and inputs that failed "
+                "as a whole (stage input: none of their documents is counted elsewhere). Examples: the "
+                "first of each reason, from OUT/stats/errors/."
+            ),
+            _table(counts),
+            "<h3>Examples</h3>",
+            _table(examples),
+        ]
     )
 
 
@@ -86,94 +149,118 @@ def _signal_charts(signals: pl.DataFrame) -> str:
     return _image(charts.signals(panels), "signal distributions") if panels else "<p>No signals.</p>"
 
 
-def _errors(counts: pl.DataFrame, examples: pl.DataFrame) -> str:
-    if not counts.height:
-        return "<p>No errors.</p>"
+def _sites(table: pl.DataFrame, key: str, noun: str) -> str:
+    """The top sites by kept documents (none that kept nothing), and by removed documents."""
+    every = table.filter(pl.col("lang") == ALL).drop("lang")
+    kept = every.filter(pl.col("kept_docs") > 0)
+    removed = every.filter(pl.col("removed_docs") > 0).sort(
+        "removed_docs", "removal_rate", key, descending=[True, True, False], nulls_last=True
+    )
     return "\n".join(
         [
-            '<p class="note">Records booked as errors, by the step that hit them (ledgers), and '
-            "inputs that failed as a whole (stage input: none of their documents is counted "
-            "elsewhere). Examples: the first of each reason, from OUT/stats/errors/.</p>",
-            table_html(counts),
-            table_html(examples, text_columns=tuple(examples.columns)),
+            f"<h3>Most kept documents ({min(kept.height, TOP_ROWS)} of the {kept.height:,} {noun} that "
+            "kept any)</h3>",
+            _table(kept.head(TOP_ROWS)) if kept.height else "<p>None kept any document.</p>",
+            f"<h3>Most removed documents (top {TOP_ROWS})</h3>",
+            _table(removed.head(TOP_ROWS)) if removed.height else "<p>Nothing removed.</p>",
         ]
     )
 
 
-def _fairness(fairness: pl.DataFrame) -> str:
-    if not fairness.height:
-        return "<p>No language to compare.</p>"
-    note = (
-        f'<p class="note">Each step\'s keep rate (documents it kept / documents that reached it) per '
-        f"language, {html.escape(reference_note(fairness))}: ratio = keep rate / the reference's at the "
-        f"same step; overall = final / extracted. Highlighted (and first): a ratio below {FAIR_RATIO:g} "
-        f"with {MIN_REACHED} or more documents of both reaching the step; small_sample: fewer.</p>"
+def _audit(t: dict[str, pl.DataFrame]) -> str:
+    return "\n".join(
+        [
+            _note(
+                f"Highlighted and first: a removal rate at least {DISPROPORTION:g} times the stage's "
+                f"overall rate, on {MIN_REMOVED} or more documents. A heuristic or word list that hits one "
+                "language or one kind of site much harder than the rest shows up here. 95% CI: the rate's "
+                "Wilson score interval; weak evidence (greyed): its low end is not above the overall "
+                "rate, so the sample is too small to tell the rate from the overall one."
+            ),
+            "<h3>By language</h3>",
+            _audit_table(t["audit_languages"]),
+            "<h3>Every language against English</h3>",
+            _fairness(t["language_fairness"]),
+            "<h3>Domains each stage hits hardest</h3>",
+            _audit_table(t["audit_domains"]),
+            "<h3>Removed examples</h3>",
+            _note("Badwords masked. Excerpts need <code>--keep-removed</code>."),
+            _table(t["examples"]),
+        ]
     )
-    return note + table_html(fairness, flagged="flagged")
+
+
+def sections(stats: Stats) -> list[Section]:
+    t = stats.tables
+    removals = (
+        t["removals"].pivot(on="reason", index="lang", values="docs", aggregate_function="sum").fill_null(0)
+    )
+    extracted = t["funnel"].filter(pl.col("step") == "extracted")
+    documents = dict(zip(extracted["lang"], extracted["docs"]))
+    audited = set(t["audit_languages"]["stage"])
+    stages = [stage for stage in stats.summary["stages"] if stage in audited]  # in pipeline order
+    clusters = t["cluster_sizes"]
+    return [
+        Section("summary", "Summary", _summary(stats)),
+        Section(
+            "languages",
+            "Languages",
+            _image(charts.language_shares(t["languages"]), "language share") + _table(t["languages"]),
+        ),
+        Section(
+            "funnel",
+            "Funnel",
+            _note(
+                "Documents left after each step, per language; read counts every record, including "
+                "those that are not documents. Characters, words and bytes: report/funnel.parquet."
+            )
+            + _image(charts.funnel(t["funnel"]), "funnel")
+            + _table(_funnel_table(t["funnel"])),
+        ),
+        Section(
+            "removal-rates",
+            "Removal rate by language and step",
+            _note(
+                "The share of a language's documents reaching a step that the step removed (hover a "
+                "cell for the counts); &ndash;: none reached it. Languages with most documents first."
+            )
+            + removal_heatmap(t["audit_languages"], documents, stages),
+        ),
+        Section("audit", "Filter audit", _audit(t)),
+        Section("errors", "Errors", _errors(t["errors"], t["error_examples"])),
+        Section(
+            "removals",
+            "Removals: language x reason",
+            _note("Documents removed, by language and reason; then by stage, with characters and bytes.")
+            + _table(removals)
+            + _table(t["removals"]),
+        ),
+        Section("domains", "Domains", _sites(t["domains"], "domain", "domains")),
+        Section("suffixes", "Public suffixes", _sites(t["suffixes"], "suffix", "suffixes")),
+        Section(
+            "signals",
+            "Signal distributions",
+            _note(
+                "Kept (blue) and removed (orange) documents that carry the signal; dashed: the "
+                "thresholds. Values beyond the 1st and 99th percentiles are counted in the end bins."
+            )
+            + _signal_charts(t["signals"]),
+        ),
+        Section(
+            "dedup",
+            "Dedup clusters",
+            (_image(charts.cluster_sizes(clusters), "cluster sizes") if clusters.height else "")
+            + _table(clusters),
+        ),
+    ]
 
 
 def render(stats: Stats) -> str:
-    t, s = stats.tables, stats.summary
-    funnel = t["funnel"].pivot(on="lang", index="step", values="docs", sort_columns=False)
-    pivot = (
-        t["removals"].pivot(on="reason", index="lang", values="docs", aggregate_function="sum").fill_null(0)
+    header = (
+        f"<h1>curate report: {html.escape(str(stats.out_dir))}</h1>\n"
+        '<p id="broken-images"></p>'  # filled in by the page's script if an image fails
     )
-    domains = t["domains"].filter(pl.col("lang") == ALL).drop("lang").head(TOP_ROWS)
-    suffixes = t["suffixes"].filter(pl.col("lang") == ALL).drop("lang").head(TOP_ROWS)
-    sections = [
-        f"<h1>curate report: {html.escape(str(stats.out_dir))}</h1>",
-        '<p id="broken-images"></p>',
-        f"<p>{s['read_records']:,} records read, {s['kept_docs']:,} documents kept in {s['languages']} "
-        f"language(s): {s['kept_chars']:,} characters, {s['kept_words']:,} words, "
-        f"{s['kept_bytes']:,} bytes; {s['error_records']:,} records booked as errors, "
-        f"{s['failed_inputs']:,} input(s) failed.</p>",
-        f"<p><b>Thresholds:</b> {html.escape(s['thresholds'])}.</p>",
-        f"<p><b>Chinchilla:</b> {_chinchilla(s)}</p>",
-        "<h2>Languages</h2>",
-        _image(charts.language_shares(t["languages"]), "language share"),
-        table_html(t["languages"]),
-        "<h2>Funnel</h2>",
-        '<p class="note">Documents left after each step, per language; read counts every record, '
-        "including those that are not documents. Characters, words and bytes: report/funnel.parquet.</p>",
-        _image(charts.funnel(t["funnel"]), "funnel"),
-        table_html(funnel),
-        "<h2>Removals: language x reason (documents)</h2>",
-        table_html(pivot),
-        table_html(t["removals"]),
-        "<h2>Errors</h2>",
-        _errors(t["errors"], t["error_examples"]),
-        "<h2>Filter audit</h2>",
-        '<p class="note">Highlighted: a removal rate at least twice the stage\'s overall rate, on '
-        "3 or more documents. A heuristic or word list that hits one language or one kind of "
-        "site much harder than the rest shows up here.</p>",
-        "<h3>By language</h3>",
-        table_html(t["audit_languages"], flagged="flagged"),
-        "<h3>Every language against English</h3>",
-        _fairness(t["language_fairness"]),
-        "<h3>Domains each stage hits hardest</h3>",
-        table_html(t["audit_domains"], flagged="flagged"),
-        "<h3>Removed examples</h3>",
-        '<p class="note">Badwords masked. Excerpts need <code>--keep-removed</code>.</p>',
-        table_html(t["examples"], text_columns=("stage", "reason", "lang", "domain", "url", "excerpt")),
-        f"<h2>Domains (top {TOP_ROWS})</h2>",
-        table_html(domains),
-        f"<h2>Public suffixes (top {TOP_ROWS})</h2>",
-        table_html(suffixes),
-        "<h2>Signal distributions</h2>",
-        '<p class="note">Kept (blue) and removed (orange) documents that carry the signal; dashed: '
-        "the thresholds. Values beyond the 1st and 99th percentiles are counted in the end bins.</p>",
-        _signal_charts(t["signals"]),
-        "<h2>Dedup clusters</h2>",
-        _image(charts.cluster_sizes(t["cluster_sizes"]), "cluster sizes")
-        if t["cluster_sizes"].height
-        else "",
-        table_html(t["cluster_sizes"]),
-    ]
-    body = "\n".join(sections)
-    return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>curate report</title>'
-        f"<style>{STYLE}</style><script>{CHECK_IMAGES}</script></head><body>\n{body}\n</body></html>"
-    )
+    return page_html("curate report", header, sections(stats))
 
 
 def write_report(stats: Stats) -> Path:

@@ -1,0 +1,166 @@
+"""The report in a real headless Chromium (Debian's, through Playwright): at a wide and a narrow
+window nothing is wider than its box except inside the boxes that scroll, every image loads,
+the audit leads with its flagged rows, the errors are there, a click on a header sorts, and
+crawl-controlled text (URLs, domains) is shown as text, never run as markup."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from curate.cli import main
+from curate.layout import OutputLayout
+from curate.ledger import ErrorLog, Ledger, write_ledger_table
+from curate.stats import compute_stats
+from curate.stats.report import render
+from curate.stats.screenshot import CHROMIUM, launch_chromium
+from tests.conftest import WARC_DIR
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is installed by .ci/run")
+
+WIDTHS = [1400, 800]
+HOSTILE_URL = "https://evil.example/\"'><script>window.pwned = 1</script>/" + "a" * 300
+HOSTILE_DOMAIN = "<script>window.pwned = 2</script>\"quoted'." + "long-label-" * 30 + "example"
+# Every visible element whose box pokes out of its parent's, outside the boxes that scroll sideways.
+OVERFLOWING = """() => {
+  const scrolls = (el) => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const x = getComputedStyle(a).overflowX;
+      if (x === "auto" || x === "scroll") return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if ((box.width === 0 && box.height === 0) || scrolls(el)) continue;
+    const parent = el.parentElement.getBoundingClientRect();
+    if (box.right > parent.right + 1 || box.left < parent.left - 1)
+      found.push(el.tagName + "." + el.className + " " + (el.textContent || "").slice(0, 40));
+  }
+  return found;
+}"""
+AUDIT_ROWS = "#audit h3:nth-of-type(1) + .scroll tbody tr"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """The report of a run over every shared WARC file: with a truncated record booked as an error."""
+    out = tmp_path_factory.mktemp("layout") / "out"
+    assert main(["run", str(WARC_DIR), "-o", str(out), "--no-progress"]) in (0, 1)
+    return OutputLayout(out).report_html
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    """A run whose error log and domains hold markup, quotes and very long names (as a crawl may)."""
+    out = tmp_path_factory.mktemp("hostile") / "out"
+    assert main(["run", str(WARC_DIR / "cc.warc.gz"), "-o", str(out), "--no-progress"]) == 0
+    task, location = "slow.warc.gz-00000000", "slow.warc.gz"
+    books, log = Ledger(task, location), ErrorLog(task, location)
+    for i in range(3):
+        books.read(100)
+        books.book("extract", "error", "timeout", 100)
+        log.add("extract", "timeout", f"id-{i}", HOSTILE_URL, TimeoutError("over 2 s"))
+    write_ledger_table(OutputLayout(out).ledger(task), books.to_table())
+    log.write(OutputLayout(out).error_log(task))
+    stats = compute_stats(out)
+    for name in ("domains", "audit_domains"):
+        table = stats.tables[name]
+        first = pl.int_range(pl.len()) == 0
+        stats.tables[name] = table.with_columns(
+            pl.when(first).then(pl.lit(HOSTILE_DOMAIN)).otherwise(pl.col("domain")).alias("domain")
+        )
+    path = out / "hostile.html"
+    path.write_text(render(stats), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+def opened(browser, path, width):
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    page.goto(path.as_uri())
+    page.wait_for_function("document.body.hasAttribute('data-images')")  # the load handler ran
+    return page
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_nothing_is_wider_than_its_box_and_every_image_loads(browser, report, width, tmp_path):
+    page = opened(browser, report, width)
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 50_000  # charts and tables, not a blank page
+    assert page.evaluate(OVERFLOWING) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    sizes = page.evaluate("Array.from(document.images, (image) => image.naturalWidth)")
+    assert len(sizes) >= 4 and min(sizes) > 0
+    assert page.get_attribute("body", "data-broken-images") == "0"
+    # Every section is in the contents, and every link there leads to one.
+    links = page.evaluate("Array.from(document.querySelectorAll('nav.toc a'), (a) => a.hash.slice(1))")
+    sections = page.evaluate("Array.from(document.querySelectorAll('details.section'), (d) => d.id)")
+    assert links == sections and {"summary", "audit", "errors", "removal-rates"} <= set(links)
+    page.close()
+
+
+def test_the_contents_stay_in_view_on_a_wide_window(browser, report):
+    page = opened(browser, report, 1400)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    assert page.evaluate("document.querySelector('nav.toc').getBoundingClientRect().top") >= 0
+    page.close()
+
+
+def test_the_audit_leads_with_its_flagged_rows(browser, report):
+    page = opened(browser, report, 1400)
+    classes = page.eval_on_selector_all(AUDIT_ROWS, "(rows) => rows.map((r) => r.className)")
+    flagged = ["flagged" in c.split() for c in classes]
+    assert flagged[0] and flagged == sorted(flagged, reverse=True)  # all the flagged ones, then the rest
+    first = page.eval_on_selector_all(
+        f"{AUDIT_ROWS}:first-child td", "(cells) => cells.map((c) => c.textContent)"
+    )
+    # Gopher quality removed the 4 Russian pages of 4: a rate of 1, its Wilson interval from 0.51.
+    assert first[:6] == ["gopher_quality", "ru", "Russian", "4", "4", "1.000"]
+    assert "0.510 \u2013 1.000" in first
+    page.close()
+
+
+def test_a_click_on_a_header_sorts_the_table(browser, report):
+    page = opened(browser, report, 1400)
+    header = page.locator("#audit h3:nth-of-type(1) + .scroll th", has_text="entering").first
+    column = "(rows, i) => rows.map((r) => r.cells[i].textContent)"
+    index = page.evaluate("(th) => th.cellIndex", header.element_handle())
+    before = [int(v) for v in page.eval_on_selector_all(AUDIT_ROWS, column, index)]
+    header.click()
+    ascending = [int(v) for v in page.eval_on_selector_all(AUDIT_ROWS, column, index)]
+    assert ascending == sorted(before) and ascending != before
+    header.click()
+    assert [int(v) for v in page.eval_on_selector_all(AUDIT_ROWS, column, index)] == sorted(
+        before, reverse=True
+    )
+    page.locator("#audit h3:nth-of-type(1) + .scroll th", has_text="language").first.click()
+    names = page.eval_on_selector_all(AUDIT_ROWS, column, index - 1)
+    assert names == sorted(names) and len(set(names)) > 1
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_errors_and_hostile_names_are_text_and_fit(browser, hostile_report, width):
+    page = opened(browser, hostile_report, width)
+    errors = page.locator("#errors")
+    assert errors.is_visible()
+    rows = page.eval_on_selector_all("#errors tbody tr", "(rows) => rows.map((r) => r.textContent)")
+    assert any("timeout" in row for row in rows)
+    assert page.evaluate("window.pwned") is None  # no script of the crawl ran
+    cells = page.eval_on_selector_all("td", "(cells) => cells.map((c) => c.textContent)")
+    assert HOSTILE_URL in cells and HOSTILE_DOMAIN in cells
+    assert page.evaluate(OVERFLOWING) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()
