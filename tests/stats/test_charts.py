@@ -76,3 +76,32 @@ def test_language_shares_draw_a_share_over_nothing_as_no_bar():
     )
     widths = [float(r.get("width")) for r in bars_of(parse(charts.language_shares(languages)))]
     assert widths == [0.0]
+
+
+def test_bars_carry_their_values_and_long_labels_end_in_an_ellipsis():
+    table = pl.DataFrame({"lang": ["all"] * 2, "step": ["read", "s" * 40], "docs": [1500, 7]})
+    root = parse(charts.funnel(table))
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert "1.5k" in labels and "7" in labels  # each bar's value
+    assert "s" * (charts.MAX_LABEL - 1) + "\u2026" in labels and "s" * 40 not in labels
+    # The value sits above its bar, under the plot's top edge, which is under the title.
+    heights = {float(r.get("height")): r for r in bars_of(root)}
+    tallest = heights[max(heights)]
+    value = next(t for t in root.iter(f"{SVG}text") if t.text == "1.5k")
+    assert float(value.get("y")) < float(tallest.get("y")) and float(value.get("y")) > 16 + 13
+
+
+def test_language_shares_name_the_languages_and_write_each_share_beside_its_bar():
+    languages = pl.DataFrame({"lang": ["fr", "sr"], "chars_share": [0.625, 0.375]})
+    root = parse(charts.language_shares(languages))
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert {"fr French", "sr Serbian", "62.5%", "37.5%"} <= set(labels)
+    ends = [float(r.get("x")) + float(r.get("width")) for r in bars_of(root)]
+    shares = [t for t in root.iter(f"{SVG}text") if t.text.endswith("%") and t.text[0].isdigit()]
+    assert [float(t.get("x")) for t in shares] == pytest.approx([end + 4 for end in ends], abs=0.11)
+
+
+def test_a_chart_is_as_wide_as_its_title():
+    root = parse(charts.cluster_sizes(pl.DataFrame({"cluster_size": [1], "clusters": [13]})))
+    title = next(root.iter(f"{SVG}text"))
+    assert float(root.get("width")) >= charts.text_width(title.text, charts.TITLE_SIZE)

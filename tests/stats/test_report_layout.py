@@ -5,13 +5,15 @@ crawl-controlled text (URLs, domains) is shown as text, never run as markup."""
 
 from __future__ import annotations
 
+import base64
+
 import polars as pl
 import pytest
 
 from curate.cli import main
 from curate.layout import OutputLayout
 from curate.ledger import ErrorLog, Ledger, write_ledger_table
-from curate.stats import compute_stats
+from curate.stats import charts, compute_stats
 from curate.stats.report import render
 from curate.stats.screenshot import CHROMIUM, launch_chromium
 from tests.conftest import WARC_DIR
@@ -163,4 +165,71 @@ def test_errors_and_hostile_names_are_text_and_fit(browser, hostile_report, widt
     assert HOSTILE_URL in cells and HOSTILE_DOMAIN in cells
     assert page.evaluate(OVERFLOWING) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()
+
+
+# Each text's box as drawn (transforms applied): whether it leaves the picture, which two unturned
+# texts overlap, which value text overlaps a bar.
+CHART_TEXTS = """() => {
+  const svg = document.querySelector("svg"), frame = svg.getBoundingClientRect();
+  const texts = Array.from(svg.querySelectorAll("text"), (t) => ({
+    text: t.textContent, box: t.getBoundingClientRect(), turned: t.hasAttribute("transform"),
+  }));
+  const bars = Array.from(svg.querySelectorAll("rect[fill='#3b75af']"), (r) => r.getBoundingClientRect());
+  const meet = (a, b) =>
+    a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const outside = texts.filter((t) => t.box.left < frame.left - 0.5 || t.box.right > frame.right + 0.5 ||
+    t.box.top < frame.top - 0.5 || t.box.bottom > frame.bottom + 0.5).map((t) => t.text);
+  const overlapping = [];
+  texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => {
+    if (!a.turned && !b.turned && meet(a.box, b.box)) overlapping.push(a.text + " / " + b.text);
+  }));
+  const onBars = texts.filter((t) => !t.turned && bars.some((bar) => bar.height > 0 && meet(t.box, bar)))
+    .map((t) => t.text);
+  return {outside, overlapping, onBars, count: texts.length};
+}"""
+
+
+def stress_charts() -> dict[str, str]:
+    """Charts with what makes labels collide: long names, many bars, large and tiny values."""
+    languages = pl.DataFrame(
+        {
+            "lang": ["en", "sr", "zh", "x" * 60, *(f"q{i}" for i in range(26))],
+            "chars_share": [0.61, 0.2, 0.1, 0.05, *([0.04 / 26] * 26)],
+        }
+    )
+    steps = ["a_first_step_with_a_very_long_name_indeed", "extracted", "langid", "final"]
+    funnel = pl.DataFrame({"lang": ["all"] * 4, "step": steps, "docs": [1_234_567, 999_999, 5, 4]})
+    clusters = pl.DataFrame({"cluster_size": list(range(1, 40)), "clusters": [10**6, *range(38, 0, -1)]})
+    unique = pl.DataFrame({"cluster_size": [1], "clusters": [13]})  # one bar under a long title
+    return {
+        "languages": charts.language_shares(languages),
+        "funnel": charts.funnel(funnel),
+        "clusters": charts.cluster_sizes(clusters),
+        "one cluster size": charts.cluster_sizes(unique),
+    }
+
+
+def run_charts(out) -> dict[str, str]:
+    stats = compute_stats(out)
+    return {
+        "languages": charts.language_shares(stats.tables["languages"]),
+        "funnel": charts.funnel(stats.tables["funnel"]),
+        "signals": signal_charts(stats.tables["signals"]),
+    }
+
+
+def signal_charts(signals: pl.DataFrame) -> str:
+    panels = [(histogram, {}) for _, histogram in signals.group_by("signal", maintain_order=True)]
+    return charts.signals(panels)
+
+
+def test_chart_labels_stay_inside_and_apart(browser, report):
+    drawn = {**stress_charts(), **{f"run {k}": v for k, v in run_charts(report.parent.parent).items()}}
+    page = browser.new_page()
+    for name, uri in drawn.items():
+        page.set_content(f'<body style="margin:0">{base64.b64decode(uri.split(",", 1)[1]).decode()}</body>')
+        found = page.evaluate(CHART_TEXTS)
+        assert found["count"] > 5, name
+        assert (found["outside"], found["overlapping"], found["onBars"]) == ([], [], []), name
     page.close()
