@@ -99,7 +99,11 @@ def _flagged_first(frame: pl.DataFrame) -> pl.DataFrame:
         f"{low:.3f} \u2013 {high:.3f}" if low is not None else None
         for low, high in zip(ordered["ci_low"], ordered["ci_high"])
     ]
-    return ordered.with_columns(pl.Series(INTERVAL, interval, dtype=pl.String))
+    where = "lang" if "lang" in frame.columns else "domain"
+    # The count (removed of entering) and the interval beside the rate, the flags after them.
+    return ordered.with_columns(pl.Series(INTERVAL, interval, dtype=pl.String)).select(
+        "stage", where, "removed", "entering", "rate", INTERVAL, "overall_rate", "flagged", "weak_evidence"
+    )
 
 
 def _audit_row(row: dict) -> str:
