@@ -36,6 +36,7 @@ from filters.gopher_quality import STOP_WORDS
 from filters.profiles import PROFILES as FILTER_PROFILES
 from filters.profiles import filter_overrides
 from filters.ranges import MAX_COUNT, RATIO, allowing, first_problem, one_of, within
+from filters.registry import known_filters
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -182,7 +183,7 @@ def language_overrides(
 class FiltersConfig:
     enabled: bool = True
     # batch filters, in order
-    order: list[str] = field(default_factory=lambda: list(DEFAULT_ORDER), metadata=one_of(FILTERS))
+    order: list[str] = field(default_factory=lambda: list(DEFAULT_ORDER))  # FILTERS or registered ones
     badwords_dir: str = ""  # LDNOOBW lists; else $CURATE_BADWORDS_DIR, the cache, or a download
     # longer texts are removed as `too_large` before any filter runs
     max_text_chars: int = field(default=1_000_000, metadata=BYTES)
@@ -209,6 +210,9 @@ class FiltersConfig:
         return language_overrides(self.profile, self.per_language, name)
 
     def validate(self) -> None:
+        known = known_filters()
+        allowed = f"{' or '.join(known)}, or a filter registered with curate.register_filter"
+        _check(all(name in known for name in self.order), "filters.order", allowed)
         _check(len(set(self.order)) == len(self.order), "filters.order", "each filter at most once")
         if "quality" in self.order and not self.quality.model:
             raise UsageError("config: filters.order has quality but filters.quality.model is not set")

@@ -13,11 +13,13 @@ from filters.fineweb import FineWebQuality, FineWebThresholds
 from filters.gopher_quality import GopherQuality, GopherQualityThresholds
 from filters.gopher_repetition import GopherRepetition, GopherRepetitionThresholds
 from filters.quality import QualityClassifier, QualityThresholds, train_classifier
+from filters.registry import register_filter
 from filters.text import TextFeatures
 from filters.url import UrlFilter, UrlThresholds
 from filters.words import split_words
 
-# The batch filters by name, in FineWeb's order (URL filtering happens before extraction).
+# The built-in batch filters by name, in FineWeb's order (URL filtering happens before extraction);
+# filters/registry.py adds the user's.
 FILTERS: dict[str, type[BatchFilter]] = {
     "gopher_repetition": GopherRepetition,
     "gopher_quality": GopherQuality,
@@ -32,5 +34,6 @@ __all__ = [
     "C4_TFDS", "DEFAULT_ORDER", "FILTERS", "Badwords", "BadwordsThresholds", "BadwordsUnavailableError",
     "BatchFilter", "C4Quality", "C4Thresholds", "FineWebQuality", "FineWebThresholds", "GopherQuality",
     "GopherQualityThresholds", "GopherRepetition", "GopherRepetitionThresholds", "QualityClassifier",
-    "QualityThresholds", "TextFeatures", "UrlFilter", "UrlThresholds", "split_words", "train_classifier",
+    "QualityThresholds", "TextFeatures", "UrlFilter", "UrlThresholds", "register_filter", "split_words",
+    "train_classifier",
 ]  # fmt: skip

@@ -6,7 +6,6 @@ its worker again is reported lost on its own and the others still finish."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -14,7 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from curate.executors import worker
+from curate.executors import spawning, worker
 from curate.executors.lost import WorkerLost, task_failed
 from curate.executors.orphans import die_with_parent
 from curate.executors.worker import WorkerSetup
@@ -43,7 +42,7 @@ class LocalExecutor:
             # spawn, not fork: forking a process whose polars/Arrow thread pools hold locks can hang
             self._pool = ProcessPoolExecutor(
                 self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=spawning.worker_context(),
                 initializer=_start_worker,
                 initargs=(os.getpid(), self.setup),
             )

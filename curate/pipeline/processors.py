@@ -16,6 +16,7 @@ from curate.pipeline.steps import BatchStep, RecordStep
 from curate.pipeline.steps.filters import FilterStep
 from curate.pipeline.steps.language import LanguageStep
 from curate.pipeline.steps.record import ExtractStep, UrlStep
+from filters.registry import CarriedFilters, carry
 
 
 @dataclass
@@ -29,7 +30,11 @@ class Processors:
         self.extraction.close()
 
 
-def build_processors(config: Config) -> Processors:
+def build_processors(config: Config, user_filters: CarriedFilters | None = None) -> Processors:
+    """The steps of `config`, after registering `user_filters` (a worker's copy of the filters the
+    driver registered: a spawned worker does not share its registry)."""
+    if user_filters is not None:
+        user_filters.install()
     batch_steps: list[BatchStep] = [LanguageStep(config.langid)] if config.langid.enabled else []
     record_steps: list[RecordStep] = []
     if config.filters.enabled:
@@ -62,7 +67,9 @@ def close_processors(processors: Processors) -> None:
 
 def worker_setup(config: Config, digest: str, built: Processors | None = None) -> WorkerSetup:
     """How a worker gets its Processors: `built` (already built in this process, which closes it
-    itself) for tasks run here, else built from `config` in each worker; `digest` names the config."""
+    itself) for tasks run here, else built from `config` in each worker, with the registered filters
+    it names; `digest` names the config."""
     if built is not None:
         return WorkerSetup(lambda: built, key=digest)
-    return WorkerSetup(partial(build_processors, config), close_processors, key=digest)
+    build = partial(build_processors, config, carry(config.filters.order))
+    return WorkerSetup(build, close_processors, key=digest)

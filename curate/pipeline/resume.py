@@ -21,6 +21,7 @@ from curate.dedup.files import StageFileError, remove_sealed, verified
 from curate.dedup.signatures import STAGE
 from curate.layout import OutputLayout
 from filters.badwords import find_lists_dir
+from filters.registry import fingerprints
 from langid.model import find_model
 
 # Sections that do not change what a task writes: the pretraining job's.
@@ -28,11 +29,14 @@ UNRELATED_SECTIONS = ("model", "pretrain")
 
 
 def config_hash(config: Config) -> str:
-    """A digest of what decides a task's outputs: the config (less the pretraining sections) and
-    the contents of the files it names, so that a rerun after a list or model changed redoes the
-    inputs instead of skipping them."""
+    """A digest of what decides a task's outputs: the config (less the pretraining sections), the
+    registered filters it names (class and source) and the contents of the files it names, so that
+    a rerun after a list, model or filter changed redoes the inputs instead of skipping them."""
     relevant = {k: v for k, v in config.to_dict().items() if k not in UNRELATED_SECTIONS}
     relevant["file_contents"] = {key: content_digest(path) for key, path in named_files(config).items()}
+    user_filters = fingerprints(config.filters.order) if config.filters.enabled else {}
+    if user_filters:  # only then: the digests of runs without them stay as they were
+        relevant["user_filters"] = user_filters
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -15,14 +15,15 @@ from curate.errors import UsageError
 from curate.extract import TIMEOUT, TOO_LARGE
 from curate.pipeline.steps import Removal
 from curate.pipeline.steps.isolation import each_or_failure
-from filters import FILTERS, Badwords, BadwordsUnavailableError, BatchFilter, TextFeatures
+from filters import Badwords, BadwordsUnavailableError, BatchFilter, TextFeatures
+from filters.registry import filter_class
 from filters.time_bound import TimeBound
 
 
 def build_filters(config: FiltersConfig) -> list[BatchFilter]:
     filters: list[BatchFilter] = []
     for name in config.order:
-        thresholds = getattr(config, name)
+        thresholds = getattr(config, name, None)  # a registered filter has no section: its defaults
         per_language = config.overrides_for(name)  # the profile's, then [filters.per_language]'s
         try:
             if name == "badwords":
@@ -30,7 +31,7 @@ def build_filters(config: FiltersConfig) -> list[BatchFilter]:
                     Badwords(config.badwords_dir or None, thresholds=thresholds, per_language=per_language)
                 )
             else:
-                filters.append(FILTERS[name](thresholds=thresholds, per_language=per_language))
+                filters.append(filter_class(name)(thresholds=thresholds, per_language=per_language))
         except (BadwordsUnavailableError, OSError, ValueError) as exc:
             raise UsageError(f"filters.{name}: {exc}") from None
     return filters
@@ -45,7 +46,8 @@ class FilterStep:
         self.timeout_s = config.timeout_s
 
     def apply(self, columns: dict[str, list]) -> list[Removal | None]:
-        """Fill the signal columns (and rewritten text) in place; return each document's Removal."""
+        """Fill the signal columns (and rewritten text) in place; return each document's Removal.
+        A signal without a column is not kept (a registered filter's: the shards' schema is fixed)."""
         # A size cap bounds the filters' time per document (their cost grows with the text).
         removals: list[Removal | None] = [
             Removal(self.name, TOO_LARGE) if len(text) > self.max_text_chars else None
@@ -77,7 +79,8 @@ class FilterStep:
                 continue
             doc_signals, reason, new_text = verdict
             for key, value in doc_signals.items():
-                columns[key][i] = value
+                if key in columns:
+                    columns[key][i] = value
             if reason:
                 removals[i] = Removal(batch_filter.name, reason)
             elif new_text is not None and new_text != docs[i].text:

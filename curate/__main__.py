@@ -1,0 +1,7 @@
+"""`python -m curate ...`: the `curate` command."""
+
+import sys
+
+from curate.cli.main import main
+
+sys.exit(main())
