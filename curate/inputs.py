@@ -112,6 +112,11 @@ def _identity(location: str) -> object:
     return (stat.st_dev, stat.st_ino)
 
 
+def absolute(location: str) -> str:
+    """A local path made absolute (workers may run in another folder: Ray's do); a URL as given."""
+    return location if is_remote(location) else os.path.abspath(location)
+
+
 def unique_inputs(locations: Iterable[str]) -> list[str]:
     """Each input once, under the first name it was given."""
     seen: set[object] = set()

@@ -3,6 +3,7 @@ file back to the task that wrote it.
 
     OUT/run.json                                   the run record: inputs, config, tasks, shards
     OUT/.curate.lock                               held by the run writing OUT
+    OUT/logs/curate.log                            the log of every run into OUT, appended
     OUT/markers/<task>.json                        the task is done: input size, config hash, outputs
     OUT/staged/lang=xx/part-<task>-NNNNN.parquet   the task's kept documents, before dedup
     OUT/stats/<task>.parquet                       the task's ledger (stats/dedup.parquet: dedup's)
@@ -46,6 +47,14 @@ class OutputLayout:
     @property
     def lock(self) -> Path:
         return self.root / ".curate.lock"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.logs_dir / "curate.log"
 
     @property
     def markers_dir(self) -> Path:

@@ -25,7 +25,13 @@ def test_every_file_of_a_run_is_a_task_file_or_a_run_file(shared_data, tmp_path)
         outputs = layout.task_outputs(task)
         assert outputs and all(owned[path] == task for path in outputs)
         assert owned[layout.marker(task)] == task
-    run_files = {layout.run_record, layout.lock, layout.clusters, checksum_path(layout.clusters)}
+    run_files = {
+        layout.run_record,
+        layout.lock,
+        layout.log_file,
+        layout.clusters,
+        checksum_path(layout.clusters),
+    }
     under_run_dirs = (layout.shards_dir, layout.report_dir, layout.pairs_dir)
     for path in (p for p in layout.root.rglob("*") if p.is_file()):
         assert path in owned or path in run_files or any(d in path.parents for d in under_run_dirs), path

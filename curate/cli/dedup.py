@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from curate.cli.options import add_executor_options, output_dir, run_options
+from curate.cli.options import add_executor_options, output_dir, run_options, start_logging
 from curate.cli.summary import report_run
 from curate.config import load_config
 from curate.inputs import expand_inputs
@@ -45,6 +45,7 @@ def add_dedup_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
+    start_logging(args)
     config = load_config(args.config)
     config.langid.enabled = config.filters.enabled = False  # the inputs were curated already
     config.dedup.enabled = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from curate.cli.options import add_run_options, config_from_args, output_dir
+from curate.cli.options import add_run_options, config_from_args, output_dir, show_progress, start_logging
 from curate.cli.summary import report_run
 from curate.workflows.demo import DEMO_STEPS, demo_run, pretrain_demo
 
@@ -35,11 +35,12 @@ def add_demo_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    show_progress = False if args.no_progress else None
+    start_logging(args)
+    progress = show_progress(args)
     directory = Path(args.output)
-    result = demo_run(directory, config_from_args(args), show_progress)
+    result = demo_run(directory, config_from_args(args), progress)
     code = report_run(result)
     print(f"\nread the shards: polars.read_parquet('{result.out_dir}/shards/**/*.parquet')")
     if args.pretrain_steps and result.shards:
-        pretrain_demo(result.out_dir, directory / "model", args.pretrain_steps, show_progress is not False)
+        pretrain_demo(result.out_dir, directory / "model", args.pretrain_steps, progress is not False)
     return code

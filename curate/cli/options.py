@@ -6,9 +6,11 @@ import argparse
 import math
 import os
 
+from curate.cli.verbosity import NORMAL, QUIET, VERBOSE, configure_stderr
 from curate.config import Config, load_config, presets
 from curate.errors import UsageError
 from curate.executors import EXECUTORS
+from curate.pipeline.progress import PROGRESS_EVERY_S
 from curate.storage import StoreError, is_store_url, parse_storage_options
 from curate.storage.store import checked_url
 
@@ -145,9 +147,9 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers",
         type=positive_int,
-        default=os.cpu_count() or 1,
         metavar="N",
-        help="processes (local) or CPUs of a local Ray (default: the CPU count)",
+        help="processes (local) or CPUs of a local Ray (default: one per 32 MB of input, at most one "
+        "per input and per CPU)",
     )
     parser.add_argument(
         "--ray-address", metavar="ADDR", help="join this Ray cluster (default: start a local one for the run)"
@@ -170,8 +172,9 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
 def run_options(args: argparse.Namespace) -> dict:
     """The keyword arguments of `run_pipeline` that come from the executor and progress options."""
     return {
-        "show_progress": False if args.no_progress else None,
+        "show_progress": show_progress(args),
         "workers": args.workers,
+        "progress_every_s": getattr(args, "progress_every", PROGRESS_EVERY_S),
         "executor": args.executor,
         "ray_address": args.ray_address,
         "force": args.force,
@@ -212,7 +215,25 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         choices=["resiliparse", "trafilatura"],
         help="HTML to text (default: resiliparse)",
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars or progress lines")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=QUIET,
+        default=NORMAL,
+        help="print only warnings, errors and the summary at the end (no progress)",
+    )
+    verbosity.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=VERBOSE,
+        help="log every step and every input as it finishes (OUT/logs/curate.log has them always)",
+    )
     parser.add_argument(
         "--keep-removed",
         action="store_true",
@@ -231,6 +252,17 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="LDNOOBW lists, one file per language (default: $CURATE_BADWORDS_DIR, the cache, a download)",
     )
+
+
+def show_progress(args: argparse.Namespace) -> bool | None:
+    """run_pipeline's show_progress: None (bars on a terminal, plain lines elsewhere) or False."""
+    return False if args.no_progress or getattr(args, "verbosity", NORMAL) == QUIET else None
+
+
+def start_logging(args: argparse.Namespace) -> None:
+    """The log on stderr at the verbosity of --quiet / --verbose; --no-progress alone: as --quiet."""
+    verbosity = getattr(args, "verbosity", NORMAL)
+    configure_stderr(QUIET if args.no_progress and verbosity == NORMAL else verbosity)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

@@ -12,11 +12,14 @@ from curate.cli.options import (
     output_location,
     positive_int,
     run_options,
+    seconds,
+    start_logging,
     status_codes,
     store_options,
 )
 from curate.cli.summary import report_run
 from curate.inputs import expand_inputs
+from curate.pipeline.progress import PROGRESS_EVERY_S
 from curate.pipeline.run import run_pipeline
 
 
@@ -56,12 +59,20 @@ def add_run_parser(commands: argparse._SubParsersAction) -> None:
         metavar="CODES",
         help="HTTP status codes to keep, comma-separated (default: 200)",
     )
+    run.add_argument(
+        "--progress-every",
+        type=seconds,
+        default=PROGRESS_EVERY_S,
+        metavar="SECONDS",
+        help="when stderr is not a terminal (Slurm, nohup, CI): a progress line this often (%(default)g)",
+    )
     add_run_options(run)
     add_executor_options(run)
     add_store_options(run)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    start_logging(args)
     config = config_from_args(args)
     inputs = expand_inputs(args.inputs, config.read.cc_base_url, args.limit)
     result = run_pipeline(inputs, args.output, config, **run_options(args), **store_options(args))

@@ -65,7 +65,7 @@ def compute_pairs(
     tasks = [(c, sources, pairs_dir / f"{c}.parquet", partitions, config.cross_language) for c in columns]
     disable = None if show_progress is None else not show_progress
     with tqdm(total=len(tasks), desc="dedup pairs", unit="key", disable=disable, file=sys.stderr) as bar:
-        run_all(executor, candidate_pairs, tasks, bar.update)
+        run_all(executor, candidate_pairs, tasks, lambda *_: bar.update())
     return {c: verified(pairs_dir / f"{c}.parquet", PAIRS_STAGE) for c in columns}
 
 

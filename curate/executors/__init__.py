@@ -27,6 +27,10 @@ class Executor(Protocol):
 
     def close(self) -> None: ...
 
+    def terminate(self) -> None:
+        """Stop at once (Ctrl-C): running tasks are killed, not awaited; a rerun resumes them."""
+        ...
+
 
 def make_executor(
     name: str = "local", workers: int = 1, ray_address: str | None = None, setup: WorkerSetup | None = None
@@ -47,12 +51,12 @@ def run_all(
     executor: Executor,
     fn: Callable[..., Any],
     tasks: list[tuple],
-    on_done: Callable[[], None] | None = None,
+    on_done: Callable[[int, Any], None] | None = None,
     on_lost: Callable[[tuple, TaskFailed], Any] | None = None,
 ) -> list:
     """fn(*args) for every task's args through `executor`; the results in task order. A task that
     raised or whose worker died gets `on_lost(args, error)` as its result; without `on_lost` the
-    error (a CurateError: one line for the user) is raised."""
+    error (a CurateError: one line for the user) is raised. `on_done(index, result)` as each task ends."""
     results: list[Any] = [None] * len(tasks)
     for index, result in executor.imap_unordered(fn, tasks):
         if isinstance(result, TaskFailed):
@@ -61,5 +65,5 @@ def run_all(
             result = on_lost(tasks[index], result)
         results[index] = result
         if on_done:
-            on_done()
+            on_done(index, result)
     return results

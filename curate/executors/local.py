@@ -7,6 +7,7 @@ its worker again is reported lost on its own and the others still finish."""
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -20,8 +21,11 @@ from curate.executors.worker import WorkerSetup
 
 
 def _start_worker(parent: int, setup: WorkerSetup | None) -> None:
-    """The pool's initializer: a killed run leaves no worker writing into OUT; then the setup."""
+    """The pool's initializer: a killed run leaves no worker writing into OUT; Ctrl-C reaches the
+    whole process group, and only the driver answers it (no traceback from each worker); then the
+    setup."""
     die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if setup is not None:
         worker.start_worker_process(setup)
 
@@ -111,6 +115,15 @@ class LocalExecutor:
                 suspects.extend(window.values())
                 self._drop_pool()
                 return
+
+    def terminate(self) -> None:
+        if self._pool is not None:
+            # ProcessPoolExecutor.terminate_workers() arrives in Python 3.14; until then its processes.
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.terminate()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self.close()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -4,12 +4,27 @@ starts the per-worker setup before its first task of it (worker.run_with_setup).
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from curate.errors import UsageError
 from curate.executors.lost import WorkerLost, task_failed
 from curate.executors.worker import WorkerSetup, run_with_setup
+
+
+@contextlib.contextmanager
+def _neutral_cwd() -> Iterator[None]:
+    before = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="curate-ray-") as neutral:
+        os.chdir(neutral)
+        try:
+            yield
+        finally:
+            os.chdir(before)
 
 
 class RayExecutor:
@@ -27,7 +42,15 @@ class RayExecutor:
         self._started_here = not ray.is_initialized()
         if self._started_here:
             options: dict[str, Any] = {"address": address} if address else {"num_cpus": max(1, workers)}
-            ray.init(**options, include_dashboard=False, log_to_driver=False, configure_logging=False)
+            # Started from a neutral folder: Ray's workers take the cwd and sys.path of the driver,
+            # where a folder named `curate` (a checkout, a run's output) would shadow the package.
+            with _neutral_cwd():
+                ray.init(
+                    **options,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    logging_level=logging.ERROR,  # no banner, no notice on every run
+                )
         self.workers = int(ray.cluster_resources().get("CPU", workers))
 
     def imap_unordered(self, fn: Callable[..., Any], tasks: list[tuple]) -> Iterator[tuple[int, Any]]:
@@ -44,6 +67,9 @@ class RayExecutor:
             except self._ray.exceptions.RayTaskError as exc:
                 result = task_failed(getattr(exc, "cause", None) or exc)
             yield index, result
+
+    def terminate(self) -> None:
+        self.close()  # a Ray started here stops with its workers; a cluster's are its own
 
     def close(self) -> None:
         if self._started_here and self._ray.is_initialized():

@@ -52,8 +52,14 @@ class _Child:
         path = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
         env = dict(os.environ, PYTHONPATH=path)  # curate importable even when not installed
         try:
+            # `-m` puts the cwd first on sys.path: a folder named `curate` there would shadow the
+            # package, so the child starts in the folder that holds the real one.
             self.process = subprocess.Popen(
-                command, pass_fds=(to_child_read, from_child_write), stdin=subprocess.DEVNULL, env=env
+                command,
+                pass_fds=(to_child_read, from_child_write),
+                stdin=subprocess.DEVNULL,
+                env=env,
+                cwd=_PACKAGE_ROOT,
             )
         except OSError as exc:
             for fd in (to_child_read, to_child_write, from_child_read, from_child_write):

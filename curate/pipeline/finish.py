@@ -4,6 +4,7 @@ results of the tasks that both kinds of run share."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sys
 from dataclasses import asdict, dataclass, field, replace
@@ -24,6 +25,8 @@ from curate.layout import DEDUP_LEDGER, OutputLayout
 from curate.ledger import read_ledgers, task_totals, write_ledger_table
 from curate.pipeline.finalize import build_shards
 from curate.pipeline.task import TaskResult, task_id_for
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -66,6 +69,7 @@ def deduplicate(
 ) -> ClusterDecisions:
     """Dedup's stages over the documents the succeeded tasks staged, and its ledger entries."""
     tasks = [t.task for t in results if not t.failure]
+    log.info("dedup over the documents of %d input(s)", len(tasks))
     similarity = None
     if config.dedup.verify:
         languages = layout.staged_languages()

@@ -12,15 +12,14 @@ markers, and deletes what no marker names (killed attempts, other runs) before t
 from __future__ import annotations
 
 import json
+import logging
 import random
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
-from tqdm import tqdm
 
 from curate.atomic import strict_dumps
 from curate.config import Config
@@ -50,6 +49,7 @@ from curate.storage import Store, StoreError
 from curate.storage.lease import store_lock
 from curate.storage.store import checked_key
 
+log = logging.getLogger(__name__)
 RUN_RECORD = "run.json"
 # What the finish writes, over all tasks: an earlier finish's files here that this one did not
 # write again are deleted once the new run record is published.
@@ -100,12 +100,12 @@ def run_to_store(
                 for location in pending
             ]
             with inputs_bar(len(inputs), len(results), disable) as files:
-                done = run_all(runner, process_input_to_store, tasks, files.update, lost_task)
+                done = run_all(runner, process_input_to_store, tasks, lambda *_: files.update(), lost_task)
             results.update(zip(pending, done))
             ordered = [results[location] for location in inputs]
             if all(t.failure for t in ordered):
                 return RunResult(url, ordered)
-            tqdm.write("curate: dedup, shards and report (one task)", file=sys.stderr)
+            log.info("dedup, shards and report (one task)")
             [finished] = run_all(runner, finish_in_store, [(store, ordered, config, inputs, executor)])
         finally:
             runner.close()

@@ -4,34 +4,36 @@ into a folder; into an object store, pipeline/remote.py."""
 from __future__ import annotations
 
 import json
+import logging
+import os
 import random
 import shutil
-import sys
 import time
 from pathlib import Path
-
-from tqdm import tqdm
 
 from curate.atomic import remove_tmp_files
 from curate.config import Config
 from curate.errors import UsageError
 from curate.executors import Executor, make_executor, run_all
-from curate.inputs import without_outputs
+from curate.inputs import absolute, without_outputs
 from curate.layout import OutputLayout
 from curate.pipeline.finish import (
     RunResult,
     deduplicate_if_enabled,
-    inputs_bar,
     lost_task,
     with_shards,
     write_run_record,
 )
+from curate.pipeline.logfile import run_log
 from curate.pipeline.ownership import plan_inputs, recorded_inputs, run_lock
 from curate.pipeline.processors import checked_processors, worker_setup
+from curate.pipeline.progress import PROGRESS_EVERY_S, ProgressBoard
 from curate.pipeline.resume import completed, config_hash, input_size
-from curate.pipeline.task import TaskResult, task_id_for
+from curate.pipeline.task import Progress, TaskResult, task_id_for
 from curate.pipeline.worker import process_input
 from curate.storage import is_store_url
+
+log = logging.getLogger(__name__)
 
 
 def prepare_output_dir(layout: OutputLayout) -> bool:
@@ -39,7 +41,8 @@ def prepare_output_dir(layout: OutputLayout) -> bool:
     out_dir = layout.root
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"-o {out_dir}: exists and is not a directory")
-    foreign = out_dir.exists() and any(p != layout.lock for p in out_dir.iterdir())
+    # The lock and the log may outlive a first run that failed before its run record.
+    foreign = out_dir.exists() and any(p not in (layout.lock, layout.logs_dir) for p in out_dir.iterdir())
     if foreign and not layout.run_record.exists():
         raise UsageError(f"-o {out_dir}: directory is not empty and holds no curate run; choose another")
     created = not out_dir.exists()
@@ -50,9 +53,11 @@ def prepare_output_dir(layout: OutputLayout) -> bool:
 def earlier_inputs(layout: OutputLayout) -> list[str] | None:
     """The inputs of the run OUT holds, from its run record (None: none yet)."""
     try:
-        return recorded_inputs(json.loads(layout.run_record.read_text()))
+        earlier = recorded_inputs(json.loads(layout.run_record.read_text()))
     except (OSError, ValueError):
         return None
+    # A run before inputs were recorded absolute: its relative paths were relative to this folder.
+    return None if earlier is None else [absolute(location) for location in earlier]
 
 
 def drop_other_tasks(layout: OutputLayout, tasks: set[str]) -> None:
@@ -60,27 +65,6 @@ def drop_other_tasks(layout: OutputLayout, tasks: set[str]) -> None:
     for task, path in list(layout.task_files()):
         if task not in tasks:
             path.unlink(missing_ok=True)
-
-
-def _file_progress(bar: tqdm):
-    def update(position: int, total: int | None) -> None:
-        if total and bar.total != total:
-            bar.total = total
-        bar.n = position
-        bar.refresh()
-
-    return update
-
-
-def _byte_progress(location: str, disable: bool | None) -> tqdm:
-    return tqdm(
-        desc=location.rsplit("/", 1)[-1][:40],
-        unit="B",
-        unit_scale=True,
-        disable=disable,
-        leave=False,
-        file=sys.stderr,
-    )
 
 
 def run_tasks(
@@ -92,9 +76,11 @@ def run_tasks(
     force: bool,
     disable: bool | None,
     randomize_start_s: float = 0.0,
+    progress_every_s: float = PROGRESS_EVERY_S,
 ) -> list[TaskResult]:
     """Every input's task, skipping those whose completion marker matches (unless `force`);
-    `digest` is `config_hash(config)`; each task first waits a random part of `randomize_start_s`."""
+    `digest` is `config_hash(config)`; each task first waits a random part of `randomize_start_s`.
+    Off a terminal, a progress line every `progress_every_s` seconds."""
     sizes = {location: input_size(location) for location in inputs}
     results: dict[str, TaskResult] = {}
     for location in inputs:
@@ -103,25 +89,40 @@ def run_tasks(
         if totals is not None:
             results[location] = TaskResult(task, location, totals, resumed=True)
     pending = [location for location in inputs if location not in results]
+    log.info(
+        "%d input(s): %d to do, %d done by an earlier run; %d worker(s)",
+        len(inputs), len(pending), len(results), executor.workers,
+    )  # fmt: skip
     out_dir = layout.root
-    with inputs_bar(len(inputs), len(results), disable) as files:
-        if executor.in_process:  # a bar of bytes read per file too
+    board = ProgressBoard({location: sizes[location] for location in pending}, len(results), disable)
+    with board.running(progress_every_s):
+
+        def task_args(location: str, reporter: Progress) -> tuple:
+            delay = random.uniform(0, randomize_start_s)
+            return (location, out_dir, config, sizes[location], digest, delay, reporter)
+
+        def done(location: str, result: TaskResult) -> None:
+            results[location] = result
+            _log_done(result)
+            board.task_done(location)
+
+        if executor.in_process:
             for location in pending:
-                with _byte_progress(location, disable) as bar:
-                    delay = random.uniform(0, randomize_start_s)
-                    task = (location, out_dir, config, sizes[location], digest, delay, _file_progress(bar))
-                    [results[location]] = run_all(executor, process_input, [task], on_lost=lost_task)
-                files.update()
+                task = task_args(location, board.local_reporter(location))
+                [result] = run_all(executor, process_input, [task], on_lost=lost_task)
+                done(location, result)
         else:
-            tasks = [
-                (location, out_dir, config, sizes[location], digest, random.uniform(0, randomize_start_s))
-                for location in pending
-            ]
-            for location, result in zip(
-                pending, run_all(executor, process_input, tasks, files.update, lost_task)
-            ):
-                results[location] = result
+            tasks = [task_args(location, board.worker_reporter(location)) for location in pending]
+            run_all(executor, process_input, tasks, lambda i, result: done(pending[i], result), lost_task)
     return [results[location] for location in inputs]
+
+
+def _log_done(result: TaskResult) -> None:
+    # DEBUG: the summary at the end names every failed input on stderr; the log file has both.
+    if result.failure:
+        log.debug("input failed: %s", result.failure)
+    else:
+        log.debug("input done: %s (%s records read)", result.input, f"{result.totals.get('read', 0):,}")
 
 
 def run_pipeline(
@@ -129,20 +130,25 @@ def run_pipeline(
     out_dir: Path | str,
     config: Config,
     show_progress: bool | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     executor: str = "local",
     ray_address: str | None = None,
     force: bool = False,
     add: bool = False,
     randomize_start_s: float = 0.0,
     storage_options: dict | None = None,
+    progress_every_s: float = PROGRESS_EVERY_S,
 ) -> RunResult:
     """Run every input through the pipeline into `out_dir`. Inputs that fail are reported in the
     result, not raised; if all fail, nothing is left behind. Tasks run on `executor` with `workers`
     processes (dedup's pair tasks too); a rerun skips the inputs already done unless `force`.
     OUT holds one set of inputs: another set is a UsageError unless `force` (replace) or `add`.
     `out_dir` may be the URL of an object store (s3://bucket/run, with `storage_options` for its
-    filesystem): see pipeline/remote.py. Each task first waits a random part of `randomize_start_s`."""
+    filesystem): see pipeline/remote.py. Each task first waits a random part of `randomize_start_s`.
+    `workers` None: as many as the inputs can use (default_workers). Off a terminal, a progress
+    line every `progress_every_s` seconds; the log of the run is appended to OUT/logs/curate.log."""
+    workers = workers or default_workers(inputs)
+    inputs = [absolute(location) for location in inputs]  # as run.json, the tasks and `source` name them
     if isinstance(out_dir, str) and is_store_url(out_dir):
         from curate.pipeline.remote import run_to_store  # imports this module
 
@@ -159,7 +165,7 @@ def run_pipeline(
             add=add,
             randomize_start_s=randomize_start_s,
         )
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).absolute()  # Ray's workers run in a folder of their own
     started = time.monotonic()
     layout = OutputLayout(out_dir)
     inputs = without_outputs(inputs, out_dir)  # OUT's own files are never inputs
@@ -167,7 +173,8 @@ def run_pipeline(
         raise UsageError(f"no inputs outside -o {out_dir}")
     with checked_processors(config, workers, executor) as processors:
         created = prepare_output_dir(layout)
-        with run_lock(out_dir):
+        with run_lock(out_dir), run_log(layout.log_file):
+            log.info("run into %s", out_dir)
             inputs = plan_inputs(out_dir, earlier_inputs(layout), inputs, force, add)
             remove_tmp_files(out_dir)  # under the lock: no other run is writing them
             drop_other_tasks(layout, {task_id_for(location) for location in inputs})
@@ -183,11 +190,12 @@ def run_pipeline(
                 make_executor(executor, workers, ray_address, worker_setup(config, digest, processors)),
                 digest,
                 force,
-                randomize_start_s,
+                (randomize_start_s, progress_every_s),
             )
             if len(result.failed) < len(result.tasks):
                 result.seconds = time.monotonic() - started
                 write_run_record(result, config, inputs)
+                log.info("done in %.1f s: %s", result.seconds, layout.run_record)
             elif created:
                 shutil.rmtree(out_dir, ignore_errors=True)
     return result
@@ -201,16 +209,33 @@ def _run_locked(
     runner: Executor,
     digest: str,
     force: bool,
-    randomize_start_s: float,
+    timing: tuple[float, float],
 ) -> RunResult:
     """The tasks, dedup and the final shards, with OUT locked and its inputs settled; `runner`
-    is closed before the shards are written."""
+    is closed before the shards are written, its workers killed on Ctrl-C. `timing`: the tasks'
+    randomize_start_s and progress_every_s."""
     disable = None if show_progress is None else not show_progress
     try:
-        results = run_tasks(inputs, layout, config, digest, runner, force, disable, randomize_start_s)
+        results = run_tasks(inputs, layout, config, digest, runner, force, disable, *timing)
         if all(t.failure for t in results):
             return RunResult(layout.root, results)
         decisions = deduplicate_if_enabled(layout, results, config, runner, show_progress)
+    except KeyboardInterrupt:
+        runner.terminate()
+        raise
     finally:
         runner.close()
+    log.info("writing the final shards and the report")
     return with_shards(layout, results, config, decisions)
+
+
+# Below this much input per worker, starting another worker (imports, models: about 1.5 s) costs
+# more than it saves. Measured: python scripts/bench.py --workers (README).
+BYTES_PER_WORKER = 32 << 20
+
+
+def default_workers(inputs: list[str]) -> int:
+    """Workers for `inputs` when none is asked for: one per BYTES_PER_WORKER of input, at most
+    one per input and per CPU. A remote input counts as large (its size costs a request)."""
+    size = sum(os.path.getsize(i) if os.path.isfile(i) else BYTES_PER_WORKER for i in inputs)
+    return max(1, min(os.cpu_count() or 1, len(inputs), -(-size // BYTES_PER_WORKER)))

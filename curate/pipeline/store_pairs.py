@@ -46,6 +46,9 @@ class PairsThroughStore:
     def close(self) -> None:
         self.inner.close()
 
+    def terminate(self) -> None:
+        self.inner.terminate()
+
     def _key(self, path: Path) -> str:
         return Path(path).relative_to(self.root).as_posix()
 

@@ -14,6 +14,7 @@ from curate.dedup.signatures import SignatureWriter
 from curate.document import DOCUMENT_SCHEMA, Record
 from curate.domains import registered_domain
 from curate.errors import CurateError, first_line
+from curate.inputs import absolute
 from curate.layout import OutputLayout
 from curate.ledger import OUTCOMES, write_ledger_table
 from curate.pipeline.batch import Batch, Sinks
@@ -26,7 +27,8 @@ from curate.pipeline.steps import Removal, failed
 from curate.readers import read_input
 from curate.shards import PartitionedWriter
 
-Progress = Callable[[int, int | None], None]  # (compressed bytes read, total bytes or None)
+# (compressed bytes read, total bytes or None, records read)
+Progress = Callable[[int, int | None, int], None]
 READ_STEP, DOMAIN_STEP = "read", "domain"
 
 
@@ -105,17 +107,18 @@ def run_task(
         RemovedWriter(layout, task, config.output, config.output.keep_removed),
         processors.hasher and SignatureWriter(layout.signatures(task), processors.hasher),
     )
-    batch = Batch(sinks, books, processors.batch_steps, location)
+    # `source` names the input wherever the shards are read: a URL as given, a path made absolute.
+    batch = Batch(sinks, books, processors.batch_steps, absolute(location))
     chain = RecordChain(processors, books, batch)
     try:
         with read_input(location, config.read) as opened:
             for count, record in enumerate(opened.records, start=1):
                 books.ledger.read(record.size)
                 if progress and count % 64 == 0:
-                    progress(*opened.progress())
+                    progress(*opened.progress(), count)
                 chain.admit(record)
             if progress:
-                progress(*opened.progress())
+                progress(*opened.progress(), books.ledger.total("read"))
         batch.flush()
         sinks.close()
         books.ledger.check_invariant()

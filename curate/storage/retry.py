@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
+import logging
 import random
-import sys
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from tqdm import tqdm
-
 from curate.errors import CurateError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Permanent: retrying cannot help (a missing key, a missing package, a refused credential, an
 # option the store's client does not take).
@@ -56,5 +55,5 @@ def retrying(
             wait = wait_s * 2 ** (attempt - 1)
             wait = random.uniform(wait / 2, wait) if jitter else wait
             # above any progress bar, which print() would garble
-            tqdm.write(f"curate: {failure}; retry {attempt}/{retries} in {wait:.3g} s", file=sys.stderr)
+            log.warning("%s; retry %d/%d in %.3g s", failure, attempt, retries, wait)
             time.sleep(wait)

@@ -62,13 +62,17 @@ def test_a_run_into_a_store_writes_the_shards_a_folder_run_writes(tmp_path, memo
     assert got.height == expected.height > 0
     assert got.select("id", "text").equals(expected.select("id", "text"))
     assert [t.totals for t in remote.tasks] == [t.totals for t in local.tasks]
-    # the same files, by name, as in the folder (less the local lock), and the report, which a
+    # the same files, by name, as in the folder (less the local lock and log), and the report, which a
     # folder run leaves to the command line
     folder = {
         p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file()
     }
     in_store = keys(memory_out)
-    assert {k for k in in_store if not k.startswith("report/")} == folder - {".curate.lock"}
+    # a store run keeps no log file in OUT (README: Not done yet)
+    assert {k for k in in_store if not k.startswith("report/")} == folder - {
+        ".curate.lock",
+        "logs/curate.log",
+    }
     assert {"report/report.html", "report/stats.json"} <= in_store
     record = json.loads(Store(memory_out).read_bytes("run.json"))
     assert record["shards"] == [key for key in sorted(keys(memory_out)) if key.startswith("shards/")]
