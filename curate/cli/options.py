@@ -148,7 +148,7 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=positive_int,
         metavar="N",
-        help="processes (local) or CPUs of a local Ray (default: one per 32 MB of input, at most one "
+        help="processes (local) or CPUs of a local Ray (default: one per 8 MB of input, at most one "
         "per input and per CPU)",
     )
     parser.add_argument(

@@ -229,9 +229,10 @@ def _run_locked(
     return with_shards(layout, results, config, decisions)
 
 
-# Below this much input per worker, starting another worker (imports, models: about 1.5 s) costs
-# more than it saves. Measured: python scripts/bench.py --workers (README).
-BYTES_PER_WORKER = 32 << 20
+# Below this much input per worker, starting another (imports, models: about 1.5 s) costs more
+# than it saves. Measured on 2 cores (README, "Workers by default"): two inputs of 3.5 MB run as
+# fast on one worker as on two; two of 13 MB 1.4x faster on two.
+BYTES_PER_WORKER = 8 << 20
 
 
 def default_workers(inputs: list[str]) -> int:
