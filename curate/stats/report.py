@@ -89,6 +89,8 @@ def _funnel_table(funnel: pl.DataFrame) -> pl.DataFrame:
     table = funnel.pivot(on="step", index="lang", values="docs", sort_columns=False)
     # A language's documents that no step left are 0; read is counted for all languages only.
     table = table.with_columns(pl.exclude("lang", "read").fill_null(0))
+    if "extracted" not in table.columns:  # no record became a document: read is all there is
+        return table
     return table.sort(pl.col("lang") != ALL, "extracted", "lang", descending=[False, True, False])
 
 

@@ -21,7 +21,7 @@ from curate.ledger import ErrorLog, Ledger, read_error_logs, write_ledger_table
 from curate.stats import compute_stats, quantiles, scan
 from curate.stats.audit import mask_badwords
 from curate.stats.errors import EXAMPLES
-from curate.stats.report import render
+from curate.stats.report import produce_report, render
 from curate.stats.signals import BINS
 from curate.stats.tables import ALL
 from curate.stats.wilson import wilson_interval
@@ -357,3 +357,14 @@ def test_crawl_text_is_escaped(full_run):
         stats.tables[name] = stats.tables[name].with_columns(pl.lit(hostile).alias(column))
     page = render(stats)
     assert "<script>alert" not in page and page.count(html.escape(hostile)) > 10
+
+
+def test_report_of_a_run_where_no_record_became_a_document(shared_data, tmp_path):
+    """A WAT file holds metadata records only: nothing is extracted, and every table, the funnel
+    pivot among them, still renders."""
+    wat = next((shared_data / "warc").glob("*.warc.wat"))
+    out = tmp_path / "out"
+    run([wat], out, Config())
+    stats, path = produce_report(out)
+    assert stats.summary["kept_docs"] == 0 and stats.summary["read_records"] > 0
+    assert "Funnel" in path.read_text()
