@@ -15,8 +15,13 @@ FILE_FORMAT = "%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s"
 @contextlib.contextmanager
 def run_log(path: Path) -> Iterator[None]:
     """Every line the `curate` logger gets while the block runs, appended to `path` too."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as exc:  # a log that cannot be written must not stop the run it would record
+        logging.getLogger(LOGGER).warning("no log file: %s", exc)
+        yield
+        return
     handler.setFormatter(logging.Formatter(FILE_FORMAT))
     handler.setLevel(logging.DEBUG)
     logger = logging.getLogger(LOGGER)

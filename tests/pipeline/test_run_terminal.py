@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from curate.pipeline.run import BYTES_PER_WORKER, default_workers
-from tests.conftest import SHARED_DATA, WARC_DIR, ledger
+from tests.conftest import SHARED_DATA, WARC_DIR, ledger, run
 
 REPLAY = Path(__file__).resolve().parents[2] / "scripts" / "bench_replay.py"
 
@@ -131,3 +131,14 @@ def test_default_workers_follow_the_input(tmp_path):
         file.truncate(3 * BYTES_PER_WORKER)  # sparse: the size, not the bytes
     assert default_workers([str(big)]) == 1  # one input, one worker
     assert default_workers([str(big), str(big)]) == min(2, os.cpu_count() or 1)
+
+
+def test_a_log_file_that_cannot_be_written_does_not_stop_the_run(tmp_path, caplog):
+    out = tmp_path / "out"
+    run([WARC_DIR / "cc.warc.gz"], out)
+    (out / "logs" / "curate.log").unlink()
+    (out / "logs").rmdir()
+    (out / "logs").write_text("a file where the log folder goes")
+    result = run([WARC_DIR / "cc.warc.gz"], out)
+    assert not result.failed and (out / "run.json").exists()
+    assert any("no log file" in record.message for record in caplog.records)
