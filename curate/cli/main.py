@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import select
 import sys
 
 from curate import __version__
@@ -58,13 +60,38 @@ COMMANDS = {
 }
 
 
+CLOSED_PIPE_EXIT = 141  # what a shell reports for a command killed by SIGPIPE (128 + 13)
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (`curate stats OUT | head`): poll() reports an
+    error on it. A broken pipe of anything else, or with a stdout that is no file, is a real error."""
+    if not hasattr(select, "poll"):  # Windows: no way to tell; stdout is the likeliest
+        return True
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+    except (OSError, ValueError):
+        return False
+    return any(events & select.POLLERR for _, events in poller.poll(0))
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, where a closed pipe is handled, not at exit, where it is not
+        return code
     except CurateError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        if not _stdout_closed():
+            raise
+        # Python's recipe (see "Note on SIGPIPE" in the signal module's docs): what is left in
+        # stdout's buffer goes to devnull at exit instead of raising again there.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return CLOSED_PIPE_EXIT

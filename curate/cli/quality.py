@@ -25,7 +25,7 @@ def add_quality_parser(commands: argparse._SubParsersAction) -> None:
             "Train a fastText classifier that tells reference-quality text (--positive: e.g. "
             "Wikipedia, books, curated shards) from random crawl text (--negative), as GPT-3 and "
             "DCLM did. Inputs: JSONL(.gz/.zst) or Parquet with a text field, or plain text files "
-            "(one document a line). 10%% of each side is held out and the accuracy on it printed. "
+            "(one document a line). 10% of each side is held out and the accuracy on it printed. "
             "Use the model with [filters.quality] model = PATH and 'quality' in filters.order."
         ),
     )

@@ -9,10 +9,13 @@ import polars as pl
 
 from curate.atomic import strict_dumps
 from curate.cli.options import finished_run
+from curate.cli.tables import Column, Kind, format_table, wrap
+from curate.layout import OutputLayout
 from curate.stats import Stats, compute_stats, stats_document, write_stats
-from curate.stats.audit import FAIR_RATIO, MIN_REACHED, reference_note
+from curate.stats.audit import DISPROPORTION, FAIR_RATIO, MIN_REACHED, MIN_REMOVED, reference_note
 from curate.stats.report import produce_report
 from curate.stats.tables import ALL
+from langid.labels import language_name
 
 
 def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
@@ -44,50 +47,165 @@ def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def _print_tables(stats: Stats) -> None:
-    t = stats.tables
-    with pl.Config(
-        tbl_rows=40, tbl_cols=20, tbl_hide_dataframe_shape=True, fmt_str_lengths=50, tbl_width_chars=140
-    ):
-        print("kept data per language")
-        print(t["languages"])
-        print("\ndocuments left after each step")
-        print(t["funnel"].pivot(on="lang", index="step", values="docs", sort_columns=False))
-        print("\nremovals by language and reason")
-        print(t["removals"])
-        print("\nerrors by stage and reason")
-        print(t["errors"] if t["errors"].height else "no errors")
-        if t["error_examples"].height:
-            print(t["error_examples"].drop("input"))
-        print("\nfilter audit: flagged (rate >= 2x the stage's overall rate, >= 3 documents)")
+TOP_ROWS = 15  # rows of a long table shown in the terminal; every row is in OUT/report/<table>.parquet
+TOP_DOMAINS = 10
+TOP_LANGUAGES = 8  # language columns of the funnel, the languages with most documents
+TEXT, NUMBER, PERCENT = Kind.TEXT, Kind.NUMBER, Kind.PERCENT
+
+
+def _named(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with the name of each language beside its code (column `language`)."""
+    return frame.with_columns(
+        pl.col("lang").map_elements(language_name, return_dtype=pl.String).alias("language")
+    )
+
+
+class _Tables:
+    """The tables of `curate stats` as lines of text; a long one cut, with a note naming its file."""
+
+    def __init__(self, stats: Stats) -> None:
+        self.tables = stats.tables
+        self.report_dir = OutputLayout(stats.out_dir).report_dir
+
+    def show(
+        self,
+        title: str,
+        frame: pl.DataFrame,
+        columns: dict[str, Kind],
+        source: str,
+        *,
+        limit: int = TOP_ROWS,
+        empty: str = "none",
+        notes: tuple[str, ...] = (),
+    ) -> list[str]:
+        """`columns` of the first `limit` rows of `frame` (all of them in `source`)."""
+        if frame.height > limit:
+            notes = (f"… {frame.height - limit:,} more rows in {source}", *notes)
+        rows = frame.select(list(columns)).head(limit).rows()
+        specs = [Column(column, kind) for column, kind in columns.items()]
+        return format_table(title, specs, rows, notes=notes, empty=empty)
+
+    def path(self, table: str) -> str:
+        return str(self.report_dir / f"{table}.parquet")
+
+    def languages(self) -> list[str]:
+        columns = {"lang": TEXT, "language": TEXT, "docs": NUMBER, "chars": NUMBER}
+        columns |= {"docs_share": PERCENT, "chars_share": PERCENT, "tokens": NUMBER}
+        frame = _named(self.tables["languages"])
+        return self.show("kept data per language", frame, columns, self.path("languages"), limit=frame.height)
+
+    def funnel(self) -> list[str]:
+        funnel = self.tables["funnel"]
+        extracted = funnel.filter((pl.col("step") == "extracted") & (pl.col("lang") != ALL))
+        ranked = extracted.sort("docs", "lang", descending=[True, False])["lang"].to_list()
+        shown = [ALL, *ranked[:TOP_LANGUAGES]]
+        pivot = funnel.filter(pl.col("lang").is_in(shown)).pivot(
+            on="lang", index="step", values="docs", sort_columns=False
+        )
+        notes: tuple[str, ...] = ()
+        if len(ranked) > TOP_LANGUAGES:
+            notes = (
+                f"the {TOP_LANGUAGES} languages with most documents; {len(ranked) - TOP_LANGUAGES:,} more "
+                f"in {self.path('funnel')}",
+            )
+        columns = {"step": TEXT} | {lang: NUMBER for lang in shown if lang in pivot.columns}
+        title = "documents left after each step"
+        return self.show(title, pivot, columns, self.path("funnel"), limit=pivot.height, notes=notes)
+
+    def removals(self) -> list[str]:
+        columns = {
+            "lang": TEXT,
+            "stage": TEXT,
+            "reason": TEXT,
+            "docs": NUMBER,
+            "chars": NUMBER,
+            "bytes": NUMBER,
+        }
+        return self.show(
+            "removals by language and reason", self.tables["removals"], columns, self.path("removals")
+        )
+
+    def errors(self) -> list[str]:
+        counts = {"stage": TEXT, "reason": TEXT, "docs": NUMBER, "bytes": NUMBER, "inputs": NUMBER}
+        lines = self.show(
+            "errors by stage and reason",
+            self.tables["errors"],
+            counts,
+            self.path("errors"),
+            empty="no errors",
+        )
+        examples = self.tables["error_examples"]
+        if examples.height:
+            columns = {"stage": TEXT, "reason": TEXT, "url": TEXT, "error_type": TEXT, "message": TEXT}
+            lines += ["", *self.show("error examples", examples, columns, self.path("error_examples"))]
+        return lines
+
+    def filter_audit(self) -> list[str]:
+        columns = {"stage": TEXT, "where": TEXT, "entering": NUMBER, "removed": NUMBER, "rate": PERCENT}
+        columns |= {"overall_rate": PERCENT, "ci_low": PERCENT, "ci_high": PERCENT}
+        where = {"audit_languages": "lang", "audit_domains": "domain"}
         flagged = pl.concat(
             [
-                t["audit_languages"]
-                .filter("flagged")
-                .select("stage", pl.col("lang").alias("where"), "removed", "rate", "overall_rate"),
-                t["audit_domains"]
-                .filter("flagged")
-                .select("stage", pl.col("domain").alias("where"), "removed", "rate", "overall_rate"),
+                self.tables[name].filter("flagged").rename({key: "where"}).select(list(columns))
+                for name, key in where.items()
             ],
             how="vertical_relaxed",
         )
-        print(flagged if flagged.height else "nothing flagged")
-        fairness = t["language_fairness"]
-        print(
-            f"\nevery language {reference_note(fairness)}: flagged (keep rate < {FAIR_RATIO:g}x the "
-            f"reference's at the same step, >= {MIN_REACHED} documents)"
+        title = f"filter audit: flagged (rate >= {DISPROPORTION:g}x the stage's, >= {MIN_REMOVED} removed)"
+        notes = ("ci_low, ci_high: the rate's 95% interval",) if flagged.height else ()
+        return self.show(
+            title,
+            flagged,
+            columns,
+            f"{self.path('audit_languages')} and {self.path('audit_domains')}",
+            empty="nothing flagged",
+            notes=notes,
         )
-        unfair = fairness.filter("flagged").select(
-            "step", "lang", "reached", "kept", "keep_rate", "reference_keep_rate", "ratio"
+
+    def fairness(self) -> list[str]:
+        fairness = self.tables["language_fairness"]
+        columns = {"step": TEXT, "lang": TEXT, "language": TEXT, "reached": NUMBER, "kept": NUMBER}
+        columns |= {"keep_rate": PERCENT, "reference_keep_rate": PERCENT, "ratio": NUMBER}
+        title = (
+            f"every language {reference_note(fairness)}: flagged (keep rate < {FAIR_RATIO:g}x the "
+            f"reference's, >= {MIN_REACHED} reached)"
         )
-        print(unfair if unfair.height else "nothing flagged")
-        print("\ntop domains")
-        print(t["domains"].filter(pl.col("lang") == ALL).drop("lang").head(10))
-    print(f"\nthresholds: {stats.summary['thresholds']}")
-    print(
-        f"\n{stats.summary['tokens']:,} tokens ({stats.summary['token_source']}); "
-        f"Chinchilla-optimal model: ~{stats.summary['chinchilla_params']:,} parameters"
+        unfair = _named(fairness.filter("flagged"))
+        return self.show(title, unfair, columns, self.path("language_fairness"), empty="nothing flagged")
+
+    def domains(self) -> list[str]:
+        domains = self.tables["domains"].filter((pl.col("lang") == ALL) & (pl.col("kept_docs") > 0))
+        columns = {"domain": TEXT, "kept_docs": NUMBER, "kept_chars": NUMBER, "removed_docs": NUMBER}
+        columns |= {"removal_rate": PERCENT}
+        return self.show(
+            "top domains (by kept documents)", domains, columns, self.path("domains"), limit=TOP_DOMAINS
+        )
+
+
+def terminal_lines(stats: Stats) -> list[str]:
+    """`curate stats OUT` without --json: the main tables, every line at most WIDTH columns."""
+    tables = _Tables(stats)
+    summary = stats.summary
+    tokens = (
+        f"{summary['tokens']:,} tokens ({summary['token_source']}); "
+        f"Chinchilla-optimal model: ~{summary['chinchilla_params']:,} parameters"
     )
+    sections = [
+        tables.languages(),
+        tables.funnel(),
+        tables.removals(),
+        tables.errors(),
+        tables.filter_audit(),
+        tables.fairness(),
+        tables.domains(),
+        wrap(f"thresholds: {summary['thresholds']}"),
+        wrap(tokens),
+        wrap(f"every table in full: {tables.report_dir}/<table>.parquet and stats.json"),
+    ]
+    lines: list[str] = []
+    for section in sections:
+        lines += [""] * bool(lines) + section  # a blank line between sections
+    return lines
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -96,7 +214,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(strict_dumps(stats_document(stats)))
     else:
-        _print_tables(stats)
+        print("\n".join(terminal_lines(stats)))
     return 0
 
 
