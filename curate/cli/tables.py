@@ -64,11 +64,10 @@ def clip(text: str, width: int) -> str:
 
 
 def wrap(text: str, width: int = WIDTH) -> list[str]:
-    """`text` made safe and wrapped to `width` columns at spaces (paths whole), a word longer than
-    a line cut."""
-    return [clip(line, width) for line in textwrap.wrap(safe_text(text), width, break_on_hyphens=False)] or [
-        ""
-    ]
+    """`text` made safe and wrapped to `width` columns at spaces (not hyphens: paths stay whole), a
+    word longer than a line broken; a line that wide characters make wider than its len() cut."""
+    lines = textwrap.wrap(safe_text(text), width, break_on_hyphens=False)
+    return [clip(line, width) for line in lines] or [""]
 
 
 def format_cell(value: object, kind: Kind) -> str:
