@@ -143,11 +143,13 @@ class ProgressBoard:
             path = self.folder / f"{task_id_for(location)}.json"
             try:
                 position, total, records = json.loads(path.read_text())
-            except (OSError, ValueError, TypeError):
-                continue  # not started yet, or caught mid-replace
+                # Numbers only: a file that holds anything else must not stop the watcher.
+                reading = Reading(int(position), None if total is None else int(total), int(records))
+            except (OSError, ValueError, TypeError, OverflowError):
+                continue  # not started yet, caught mid-replace, or not a progress file
             with self._lock:
                 if location not in self.finished:
-                    self.readings[location] = Reading(int(position), total, int(records))
+                    self.readings[location] = reading
 
     def status(self) -> str:
         """One line: records/s, MB/s, the running inputs' shares, the ETA where sizes are known."""

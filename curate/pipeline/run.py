@@ -238,5 +238,13 @@ BYTES_PER_WORKER = 8 << 20
 def default_workers(inputs: list[str]) -> int:
     """Workers for `inputs` when none is asked for: one per BYTES_PER_WORKER of input, at most
     one per input and per CPU. A remote input counts as large (its size costs a request)."""
-    size = sum(os.path.getsize(i) if os.path.isfile(i) else BYTES_PER_WORKER for i in inputs)
+    size = sum(_size_or_large(i) for i in inputs)
     return max(1, min(os.cpu_count() or 1, len(inputs), -(-size // BYTES_PER_WORKER)))
+
+
+def _size_or_large(location: str) -> int:
+    """A local file's size; BYTES_PER_WORKER for anything else, or a file gone since it was listed."""
+    try:
+        return os.path.getsize(location) if os.path.isfile(location) else BYTES_PER_WORKER
+    except OSError:
+        return BYTES_PER_WORKER
