@@ -44,7 +44,9 @@ def cpu_hog():
 def start(s3, url: str, *extra: str, stderr: Path | None = None) -> subprocess.Popen:
     options = s3.storage_options()
     command = [
-        sys.executable, "-m", "curate.cli", "run", *INPUTS, "-o", url, "--no-progress", "--workers", "1",
+        # --verbose: the log line that says the finish began, which the kill in `finish` waits for
+        sys.executable, "-m", "curate.cli", "run", *INPUTS, "-o", url, "--no-progress", "--verbose",
+        "--workers", "1",
         f"--storage-option=key={options['key']}",
         f"--storage-option=secret={options['secret']}",
         f"--storage-option=client_kwargs.endpoint_url={s3.endpoint_url}",
