@@ -43,6 +43,12 @@ def _megabytes(count: float) -> str:
     return f"{count / 1e6:,.1f} MB"
 
 
+def _shown(location: str) -> str:
+    """An input's file name as a progress line shows it: short, and one line whatever it holds."""
+    name = Path(location).name[:32]
+    return "".join(c if c.isprintable() else "?" for c in name)
+
+
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
@@ -169,9 +175,7 @@ class ProgressBoard:
             parts.append(f"{done_share:.0%} of {_megabytes(sum(known))}")
             parts.append(f"ETA {_duration(max(remaining, 0) * elapsed / read)}")
         running = [
-            f"{Path(loc).name[:32]} {r.position / r.total:.0%}"
-            if r.total
-            else f"{Path(loc).name[:32]} {_megabytes(r.position)}"
+            f"{_shown(loc)} {f'{r.position / r.total:.0%}' if r.total else _megabytes(r.position)}"
             for loc, r in readings.items()
             if loc not in finished
         ]
