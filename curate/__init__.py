@@ -1,7 +1,7 @@
 """curate: turn raw web crawls into audited pretraining shards.
 
 The Python API (README, "Python API"): `curate.run`, `curate.filter_texts`, `curate.filter_frame`,
-`curate.run_stats` and `curate.register_filter`. They load on first use, so that `import curate`
+`curate.stats` and `curate.register_filter`. They load on first use, so that `import curate`
 (which the CLI does) stays cheap.
 """
 
@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 # Bumped whenever a column is added, removed or changes meaning; written into every Parquet file.
 SCHEMA_VERSION = "1"
 
-_API = ("run", "filter_texts", "filter_frame", "run_stats", "register_filter")
+_API = ("run", "filter_texts", "filter_frame", "stats", "register_filter")
 __all__ = ["SCHEMA_VERSION", "__version__", *_API]
 
 

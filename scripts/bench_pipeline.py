@@ -36,7 +36,7 @@ def _run_curate(
     """`curate run` as the command does it; `options`: run_pipeline's (executor, storage_options);
     into an object store the run writes its report itself."""
     from curate.pipeline.run import run_pipeline
-    from curate.stats.report import produce_report
+    from curate.statistics.report import produce_report
 
     config = _curate_config(extractor)
     result = run_pipeline(inputs, out_dir, config, show_progress=False, workers=workers, **options)

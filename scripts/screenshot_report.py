@@ -9,9 +9,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from curate.stats import compute_stats
-from curate.stats.report import render
-from curate.stats.screenshot import screenshot
+from curate.statistics import compute_stats
+from curate.statistics.report import render
+from curate.statistics.screenshot import screenshot
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """The Python API: curate.run from a plain script (no main guard) with a process pool, a filter
-registered in that script, filter_texts / filter_frame against a pipeline run, run_stats."""
+registered in that script, filter_texts / filter_frame against a pipeline run, stats."""
 
 from __future__ import annotations
 
@@ -255,9 +255,9 @@ def test_a_registered_filter_decides_and_names_the_resume_hash(monkeypatch: pyte
     assert config_hash(Config()) == config_hash(Config())  # runs without one keep their digest
 
 
-def test_run_stats_reads_a_finished_run(texts_run: tuple[Path, list[dict]]) -> None:
+def test_stats_reads_a_finished_run(texts_run: tuple[Path, list[dict]]) -> None:
     out, docs = texts_run
-    tables = curate.run_stats(out)
+    tables = curate.stats(out)
     assert {"funnel", "languages", "removals", "summary"} <= set(tables)
     summary = tables["summary"].row(0, named=True)
     assert summary["read_records"] == len(docs)

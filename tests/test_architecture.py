@@ -18,7 +18,7 @@ LAYERS = (
         "curate.domains", "curate.inputs", "curate.shards", "curate.layout", "curate.ledger",
     ),
     ("curate.readers", "curate.extract", "curate.executors", "curate.sample", "curate.storage"),
-    ("curate.dedup", "curate.stats", "curate.tokenize"),
+    ("curate.dedup", "curate.statistics", "curate.tokenize"),
     ("curate.train",),
     ("curate.pipeline",),
     ("curate.workflows", "curate.api"),

@@ -19,9 +19,9 @@ from curate.atomic import strict_dumps
 from curate.cli import main
 from curate.config import Config
 from curate.layout import OutputLayout
-from curate.stats.scan import Documents
-from curate.stats.sources import RunOutputs
-from curate.stats.tables import languages
+from curate.statistics.scan import Documents
+from curate.statistics.sources import RunOutputs
+from curate.statistics.tables import languages
 from tests.conftest import SHARED_DATA, WARC_DIR, langid_config, run
 
 # Dolma-style JSONL: the URL sits in `metadata`, so its documents have no URL and no domain.

@@ -13,7 +13,7 @@ from tests.conftest import REPO
 # What each example prints that shows it did its work (a pattern), in the order of the blocks.
 EXPECTED = [
     r"1 input\(s\), 0 failed, [1-9]\d* shard",  # curate.run over the sample crawl
-    r"read [1-9]\d* records, kept [1-9]\d* documents",  # curate.run_stats of that run
+    r"read [1-9]\d* records, kept [1-9]\d* documents",  # curate.stats of that run
     r"top_2gram",  # filter_texts and filter_frame: the repeated text removed
     r"off_topic\s*┆ about_bread",  # the registered filter's removals on two workers, in the stats
 ]

@@ -1,6 +1,5 @@
-"""`curate.run_stats`: the statistics tables of a finished run, as `curate stats` computes them.
-
-Named so because `curate.stats` is the package that computes them."""
+"""`curate.stats(out)`: the statistics tables of a finished run, as `curate stats` computes them
+(the package that computes them is `curate.statistics`)."""
 
 from __future__ import annotations
 
@@ -8,11 +7,11 @@ from pathlib import Path
 
 import polars as pl
 
-from curate.stats import compute_stats
+from curate.statistics import compute_stats
 
 
-def run_stats(out: str | Path) -> dict[str, pl.DataFrame]:
+def stats(out: str | Path) -> dict[str, pl.DataFrame]:
     """Every statistics table of the run in folder `out` by name (funnel, languages, removals,
     domains, signals, the audit's ...), and "summary": the run's totals as a one-row frame."""
-    stats = compute_stats(Path(out))
-    return {**stats.tables, "summary": pl.DataFrame([stats.summary])}
+    computed = compute_stats(Path(out))
+    return {**computed.tables, "summary": pl.DataFrame([computed.summary])}

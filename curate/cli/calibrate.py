@@ -1,5 +1,5 @@
 """`curate calibrate OUT`: per-language filter thresholds that remove as large a share of each
-language as the reference language's thresholds remove of the reference (curate.stats.calibrate)."""
+language as the reference language's thresholds remove of the reference (curate.statistics.calibrate)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 from curate.atomic import write_atomically
 from curate.cli.options import finished_run, output_file, positive_int
 from curate.errors import UsageError
-from curate.stats import signals
-from curate.stats.calibrate import CALIBRATED, MIN_DOCS, calibrate, format_table, overrides_toml
-from curate.stats.sources import load_outputs
+from curate.statistics import signals
+from curate.statistics.calibrate import CALIBRATED, MIN_DOCS, calibrate, format_table, overrides_toml
+from curate.statistics.sources import load_outputs
 
 
 def add_calibrate_parser(commands: argparse._SubParsersAction) -> None:

@@ -11,10 +11,10 @@ from curate.atomic import strict_dumps
 from curate.cli.options import finished_run
 from curate.cli.tables import Column, Kind, format_table, wrap
 from curate.layout import OutputLayout
-from curate.stats import Stats, compute_stats, stats_document, write_stats
-from curate.stats.audit import DISPROPORTION, FAIR_RATIO, MIN_REACHED, MIN_REMOVED, reference_note
-from curate.stats.report import produce_report
-from curate.stats.tables import ALL
+from curate.statistics import Stats, compute_stats, stats_document, write_stats
+from curate.statistics.audit import DISPROPORTION, FAIR_RATIO, MIN_REACHED, MIN_REMOVED, reference_note
+from curate.statistics.report import produce_report
+from curate.statistics.tables import ALL
 from langid.labels import language_name
 
 

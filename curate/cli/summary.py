@@ -12,7 +12,7 @@ from curate.layout import OutputLayout
 from curate.ledger import read_ledgers
 from curate.pipeline.run import RunResult
 from curate.pipeline.task import TaskResult
-from curate.stats.report import produce_report
+from curate.statistics.report import produce_report
 
 COLUMNS = ("read", "kept", "removed", "skipped", "error")
 

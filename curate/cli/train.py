@@ -344,7 +344,7 @@ def _count_train_tokens(shards: str, tokenizer_path: str | None, config: Pretrai
     """Tokens of the train split `curate pretrain` would train on with `config` (its languages, mixture
     and held-out documents): counted with the tokenizer, else estimated from their bytes."""
     from curate.layout import OutputLayout
-    from curate.stats.tokens import counted_tokens
+    from curate.statistics.tokens import counted_tokens
     from curate.tokenize.job import read_record
     from curate.train.data import chosen_files, id_hash, validation_cutoff
     from curate.train.tokenized import split_tokens
@@ -368,7 +368,7 @@ def _count_train_tokens(shards: str, tokenizer_path: str | None, config: Pretrai
     if tokenizer_path is None:
         import polars as pl
 
-        from curate.stats.tokens import BYTES_PER_TOKEN
+        from curate.statistics.tokens import BYTES_PER_TOKEN
 
         if config.weights:
             raise UsageError("budget: a --weights mixture repeats documents; give --tokenizer to count them")

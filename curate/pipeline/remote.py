@@ -44,7 +44,7 @@ from curate.pipeline.resume import config_hash, input_size, marker_matches
 from curate.pipeline.store_pairs import PairsThroughStore
 from curate.pipeline.task import TaskResult, task_id_for
 from curate.pipeline.worker import process_input
-from curate.stats.report import produce_report
+from curate.statistics.report import produce_report
 from curate.storage import Store, StoreError
 from curate.storage.lease import store_lock
 from curate.storage.store import checked_key

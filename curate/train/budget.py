@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from curate.config import ModelConfig
 from curate.errors import UsageError
-from curate.stats import TOKENS_PER_PARAM
+from curate.statistics import TOKENS_PER_PARAM
 
 FLOPS_PER_PARAM_TOKEN = 6  # forward 2 + backward 4 multiply-adds per parameter and token
 

@@ -19,8 +19,8 @@ from curate.cli import main
 from curate.cli.main import CLOSED_PIPE_EXIT, COMMANDS, build_parser
 from curate.cli.stats import TOP_LANGUAGES, terminal_lines
 from curate.cli.tables import WIDTH, Column, Kind, format_table, text_width, wrap
-from curate.stats import compute_stats
-from curate.stats.tables import ALL
+from curate.statistics import compute_stats
+from curate.statistics.tables import ALL
 from tests.test_outputs_readable import strict_loads
 
 HOSTILE = [

@@ -17,9 +17,9 @@ import pytest
 from curate.config import Config, config_from_dict, load_config
 from curate.errors import UsageError
 from curate.layout import OutputLayout
-from curate.stats import signals
-from curate.stats.calibrate import Applied, Bound, _round, calibrate, format_table, overrides_toml
-from curate.stats.sources import load_outputs
+from curate.statistics import signals
+from curate.statistics.calibrate import Applied, Bound, _round, calibrate, format_table, overrides_toml
+from curate.statistics.sources import load_outputs
 from tests.conftest import ledger, run, shards
 
 if sys.version_info >= (3, 11):

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import polars as pl
 import pytest
 
-from curate.stats import charts
+from curate.statistics import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

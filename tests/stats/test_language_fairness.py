@@ -12,11 +12,11 @@ from curate.cli import main
 from curate.config import Config
 from curate.layout import OutputLayout
 from curate.ledger import Ledger, write_ledger_table
-from curate.stats import compute_stats
-from curate.stats.audit import OVERALL, language_fairness
-from curate.stats.report import render
-from curate.stats.sources import load_outputs
-from curate.stats.tables import funnel
+from curate.statistics import compute_stats
+from curate.statistics.audit import OVERALL, language_fairness
+from curate.statistics.report import render
+from curate.statistics.sources import load_outputs
+from curate.statistics.tables import funnel
 from tests.test_outputs_readable import strict_loads
 
 TASK = "handmade.warc.gz-00000000"

@@ -131,7 +131,7 @@ def finalize(out: Path) -> None:
 
 def report(out: Path) -> None:
     """The statistics and the report, as `curate run` and `curate report` write them."""
-    from curate.stats.report import produce_report
+    from curate.statistics.report import produce_report
 
     produce_report(out)
 

@@ -18,13 +18,13 @@ from curate.cli import main
 from curate.config import Config
 from curate.layout import OutputLayout
 from curate.ledger import ErrorLog, Ledger, read_error_logs, write_ledger_table
-from curate.stats import compute_stats, quantiles, scan
-from curate.stats.audit import mask_badwords
-from curate.stats.errors import EXAMPLES
-from curate.stats.report import produce_report, render
-from curate.stats.signals import BINS
-from curate.stats.tables import ALL
-from curate.stats.wilson import wilson_interval
+from curate.statistics import compute_stats, quantiles, scan
+from curate.statistics.audit import mask_badwords
+from curate.statistics.errors import EXAMPLES
+from curate.statistics.report import produce_report, render
+from curate.statistics.signals import BINS
+from curate.statistics.tables import ALL
+from curate.statistics.wilson import wilson_interval
 from tests.conftest import WARC_DIR, ledger, run, shards
 from tests.test_outputs_readable import strict_loads
 
@@ -250,7 +250,7 @@ def test_stats_refuse_shards_of_the_old_layout(tmp_path, capsys):
 
 def test_the_report_says_which_thresholds_the_run_used(tmp_path, capsys):
     from curate.config import preset_config
-    from curate.stats import stats_document
+    from curate.statistics import stats_document
     from tests.stats.test_calibrate import generate
 
     docs = generate(tmp_path / "docs.jsonl", docs=20)

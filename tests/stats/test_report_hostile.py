@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from curate.cli import main
 from curate.layout import OutputLayout
 from curate.ledger import ErrorLog, Ledger, write_ledger_table
-from curate.stats import Stats, compute_stats
-from curate.stats.report import render
-from curate.stats.wilson import wilson_interval
+from curate.statistics import Stats, compute_stats
+from curate.statistics.report import render
+from curate.statistics.wilson import wilson_interval
 from tests.conftest import WARC_DIR
 
 HOSTILE = [

@@ -13,9 +13,9 @@ import pytest
 from curate.cli import main
 from curate.layout import OutputLayout
 from curate.ledger import ErrorLog, Ledger, write_ledger_table
-from curate.stats import charts, compute_stats
-from curate.stats.report import render
-from curate.stats.screenshot import CHROMIUM, launch_chromium
+from curate.statistics import charts, compute_stats
+from curate.statistics.report import render
+from curate.statistics.screenshot import CHROMIUM, launch_chromium
 from tests.conftest import WARC_DIR
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is installed by .ci/run")

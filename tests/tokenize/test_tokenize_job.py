@@ -17,7 +17,7 @@ from curate.cli import main
 from curate.config import Config
 from curate.layout import OutputLayout
 from curate.pipeline.ownership import run_lock
-from curate.stats import compute_stats
+from curate.statistics import compute_stats
 from curate.tokenize.order import shuffle_key
 from curate.tokenize.parts import part_key
 from tests.conftest import CC_TEXT, SHARED_DATA, run

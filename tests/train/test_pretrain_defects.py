@@ -21,7 +21,7 @@ import curate.train.sampling as sampling  # noqa: E402
 import curate.train.trainer as training  # noqa: E402
 from curate.cli import main  # noqa: E402
 from curate.config import ModelConfig, PretrainConfig  # noqa: E402
-from curate.stats.tokens import BYTES_PER_TOKEN  # noqa: E402
+from curate.statistics.tokens import BYTES_PER_TOKEN  # noqa: E402
 from curate.train.data import id_hash, shard_files, validation_cutoff  # noqa: E402
 from curate.train.tokenizer import END_OF_TEXT  # noqa: E402
 

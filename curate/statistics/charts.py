@@ -16,8 +16,8 @@ from html import escape
 import numpy as np
 import polars as pl
 
-from curate.stats.names import code_and_name
-from curate.stats.tables import ALL
+from curate.statistics.names import code_and_name
+from curate.statistics.tables import ALL
 
 COLORS = {"kept": "#3b75af", "removed": "#d1603d", "line": "#222222", "axis": "#888888"}
 FONT = 'font-family="system-ui, sans-serif"'

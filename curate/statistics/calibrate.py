@@ -45,11 +45,11 @@ import polars as pl
 
 from curate.config import config_from_dict, language_overrides
 from curate.errors import UsageError
-from curate.stats.audit import reference_language
-from curate.stats.quantiles import Batches, spreads
-from curate.stats.scan import Documents
-from curate.stats.signals import threshold_links
-from curate.stats.sources import RunOutputs, collect
+from curate.statistics.audit import reference_language
+from curate.statistics.quantiles import Batches, spreads
+from curate.statistics.scan import Documents
+from curate.statistics.signals import threshold_links
+from curate.statistics.sources import RunOutputs, collect
 from filters import FILTERS
 from filters.ranges import ALLOWED
 

@@ -12,9 +12,9 @@ import polars as pl
 
 from curate.atomic import strict_dumps, write_atomically
 from curate.layout import OutputLayout
-from curate.stats import audit, errors, signals, tables
-from curate.stats.sources import RunOutputs, load_outputs
-from curate.stats.tokens import TokenCounts, counted_tokens, token_summary
+from curate.statistics import audit, errors, signals, tables
+from curate.statistics.sources import RunOutputs, load_outputs
+from curate.statistics.tokens import TokenCounts, counted_tokens, token_summary
 
 # Chinchilla (Hoffmann et al. 2022): compute-optimal training sees about 20 tokens per parameter.
 # Here because the report estimates a model size; curate.train.budget plans with it.

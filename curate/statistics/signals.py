@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from curate.stats.quantiles import Batches, spreads
-from curate.stats.scan import Documents
-from curate.stats.sources import RunOutputs
+from curate.statistics.quantiles import Batches, spreads
+from curate.statistics.scan import Documents
+from curate.statistics.sources import RunOutputs
 from filters import FILTERS
 
 BINS = 30

@@ -23,7 +23,7 @@ from curate.dedup.files import verified
 from curate.errors import UsageError
 from curate.layout import OutputLayout
 from curate.ledger import read_ledgers
-from curate.stats.scan import Documents
+from curate.statistics.scan import Documents
 
 KEPT_SCHEMA = pl.Schema({"lang": pl.String, "domain": pl.String, "chars": pl.Int64})
 EMPTY_REMOVED = pl.Schema(

@@ -17,9 +17,9 @@ import re
 
 import polars as pl
 
-from curate.stats.sources import RunOutputs, collect, removed_excerpts
-from curate.stats.tables import ALL, merge_counts, ratio
-from curate.stats.wilson import wilson_interval
+from curate.statistics.sources import RunOutputs, collect, removed_excerpts
+from curate.statistics.tables import ALL, merge_counts, ratio
+from curate.statistics.wilson import wilson_interval
 
 DISPROPORTION = 2.0  # flagged: removal rate at least this many times the stage's overall rate
 MIN_REMOVED = 3  # ... and at least this many documents removed (no flags on one-offs)

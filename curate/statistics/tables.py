@@ -12,8 +12,8 @@ from __future__ import annotations
 import polars as pl
 
 from curate.domains import public_suffix
-from curate.stats.sources import RunOutputs, collect
-from curate.stats.tokens import TokenCounts
+from curate.statistics.sources import RunOutputs, collect
+from curate.statistics.tokens import TokenCounts
 
 METRICS = ("docs", "chars", "words", "bytes")
 ALL = "all"  # the language of rows that sum over every language

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from curate.stats.sources import RunOutputs
+from curate.statistics.sources import RunOutputs
 
 EXAMPLES = 3  # per (stage, reason)
 FAILED_INPUT = {"stage": "input", "reason": "failed"}  # an input of which nothing was kept

@@ -8,8 +8,8 @@ import html
 
 import polars as pl
 
-from curate.stats.htmltable import scroll_box
-from curate.stats.names import language_of
+from curate.statistics.htmltable import scroll_box
+from curate.statistics.names import language_of
 
 LOW, HIGH = (255, 255, 255), (178, 34, 34)  # the colours of rate 0 and rate 1
 DARK = 0.55  # from this rate on, the number is written in white

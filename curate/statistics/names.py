@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from curate.stats.tables import ALL
+from curate.statistics.tables import ALL
 from langid.labels import language_name
 
 

@@ -15,13 +15,13 @@ import polars as pl
 
 from curate.atomic import write_atomically
 from curate.layout import OutputLayout
-from curate.stats import Stats, charts, compute_stats, write_stats
-from curate.stats.audit import DISPROPORTION, FAIR_RATIO, MIN_REACHED, MIN_REMOVED, reference_note
-from curate.stats.heatmap import removal_heatmap
-from curate.stats.htmltable import table_html
-from curate.stats.names import with_language_names
-from curate.stats.page import Section, page_html
-from curate.stats.tables import ALL
+from curate.statistics import Stats, charts, compute_stats, write_stats
+from curate.statistics.audit import DISPROPORTION, FAIR_RATIO, MIN_REACHED, MIN_REMOVED, reference_note
+from curate.statistics.heatmap import removal_heatmap
+from curate.statistics.htmltable import table_html
+from curate.statistics.names import with_language_names
+from curate.statistics.page import Section, page_html
+from curate.statistics.tables import ALL
 
 TOP_ROWS = 20
 INTERVAL = "95% CI"  # the column of a rate's Wilson interval
