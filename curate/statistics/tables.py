@@ -94,9 +94,25 @@ def removal_matrix(run: RunOutputs) -> pl.DataFrame:
     )
 
 
+def scripts(run: RunOutputs) -> pl.DataFrame:
+    """Per language, the scripts its kept documents are written in: `Cyrl` when one, else each
+    with its share of the language's documents, largest first (`Latn 62%, Cyrl 38%`): where a
+    language is written in several (Serbian, Chinese), the count alone hides which."""
+    counts = collect(run.kept.group_by("lang", "lang_script").agg(pl.len().alias("docs")))
+    rows = []
+    for (lang,), group in counts.sort("docs", "lang_script", descending=[True, False]).group_by(
+        "lang", maintain_order=True
+    ):
+        total = group["docs"].sum()
+        named = [(script or "?", docs) for script, docs in group.select("lang_script", "docs").iter_rows()]
+        text = named[0][0] if len(named) == 1 else ", ".join(f"{s} {d / total:.0%}" for s, d in named)
+        rows.append({"lang": lang, "scripts": text})
+    return pl.DataFrame(rows, schema={"lang": pl.String, "scripts": pl.String})
+
+
 def languages(run: RunOutputs, counted: TokenCounts | None = None) -> pl.DataFrame:
-    """The kept data per language, with its share of documents and characters, and its tokens where
-    `curate tokenize` counted them (`counted`; else null tokens)."""
+    """The kept data per language, with its share of documents and characters, the scripts it is
+    written in, and its tokens where `curate tokenize` counted them (`counted`; else null tokens)."""
     kept = (
         run.ledger.filter(pl.col("outcome") == "kept").group_by("lang").agg(pl.col(m).sum() for m in METRICS)
     )
@@ -112,6 +128,7 @@ def languages(run: RunOutputs, counted: TokenCounts | None = None) -> pl.DataFra
             ratio("chars", pl.col("chars").sum()).alias("chars_share"),
         )
         .join(tokens.with_columns(pl.col("tokens").cast(pl.Int64)), on="lang", how="left")
+        .join(scripts(run), on="lang", how="left")
         .sort("chars", "lang", descending=[True, False])
     )
 

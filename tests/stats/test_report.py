@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import polars as pl
@@ -18,7 +19,7 @@ from curate.cli import main
 from curate.config import Config
 from curate.layout import OutputLayout
 from curate.ledger import ErrorLog, Ledger, read_error_logs, write_ledger_table
-from curate.statistics import compute_stats, quantiles, scan
+from curate.statistics import compute_stats, quantiles, scan, tables
 from curate.statistics.audit import mask_badwords
 from curate.statistics.errors import EXAMPLES
 from curate.statistics.report import produce_report, render
@@ -369,3 +370,21 @@ def test_report_of_a_run_where_no_record_became_a_document(shared_data, tmp_path
     stats, path = produce_report(out)
     assert stats.summary["kept_docs"] == 0 and stats.summary["read_records"] > 0
     assert "Funnel" in path.read_text()
+
+
+def test_languages_name_the_scripts_of_their_kept_documents(full_run):
+    docs = shards(full_run)
+    for row in _stats(full_run)["languages"]:
+        written = docs.filter(pl.col("lang") == row["lang"])["lang_script"].unique().to_list()
+        if len(written) == 1:
+            assert row["scripts"] == written[0]
+        else:
+            assert all(f"{script} " in row["scripts"] for script in written)
+
+
+def test_a_language_in_two_scripts_shows_each_with_its_share():
+    kept = pl.LazyFrame(
+        {"lang": ["sr"] * 4 + ["ru"], "lang_script": ["Cyrl", "Latn", "Latn", "Latn", "Cyrl"]}
+    )
+    found = tables.scripts(SimpleNamespace(kept=kept))
+    assert dict(found.iter_rows()) == {"sr": "Latn 75%, Cyrl 25%", "ru": "Cyrl"}
