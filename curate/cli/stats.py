@@ -36,10 +36,12 @@ def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
         "report",
         help="write the HTML audit report of a run",
         description=(
-            "Write OUT/report/report.html: one self-contained file (charts inlined) with language "
-            "shares, the funnel, the removal matrix, the errors, domains, signal histograms, the "
-            "filter audit and the data size in Chinchilla terms; plus the tables as Parquet and JSON. "
-            "`curate run` writes it at the end of every run."
+            "Write OUT/report/report.html: one self-contained file that works offline: a summary "
+            "card, contents, language shares (names and scripts beside the codes), the funnel, a "
+            "heatmap of removal rate by language and step, the filter audit (flagged rows first, "
+            "with Wilson 95% intervals), the errors with example URLs, domains, signal histograms "
+            "and the data size in Chinchilla terms; tables sort by any column. Plus the tables as "
+            "Parquet and JSON. `curate run` writes it at the end of every run."
         ),
     )
     report.add_argument(
