@@ -6,6 +6,7 @@ crawl-controlled text (URLs, domains) is shown as text, never run as markup."""
 from __future__ import annotations
 
 import base64
+import json
 
 import polars as pl
 import pytest
@@ -14,9 +15,11 @@ from curate.cli import main
 from curate.layout import OutputLayout
 from curate.ledger import ErrorLog, Ledger, write_ledger_table
 from curate.statistics import charts, compute_stats
-from curate.statistics.report import render
+from curate.statistics.report import render, write_report
 from curate.statistics.screenshot import CHROMIUM, launch_chromium
+from langid.labels import language_name
 from tests.conftest import WARC_DIR
+from tests.stats.test_report_hostile import crafted
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is installed by .ci/run")
 
@@ -240,3 +243,23 @@ def test_chart_labels_stay_inside_and_apart(browser, report):
         assert found["count"] > 5, name
         assert (found["outside"], found["overlapping"], found["onBars"]) == ([], [], []), name
     page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_sixty_languages_fit_their_boxes(browser, report, width, tmp_path):
+    """Sixty languages make the funnel, the heatmap and the removal matrix 60+ columns or rows."""
+    record = json.loads(OutputLayout(report.parents[1]).run_record.read_text())
+    codes = sorted(langcodes_with_names())[:60]
+    stats = crafted(tmp_path / "out", record, {code: (3 + i, 2 + i % 5) for i, code in enumerate(codes)})
+    page = opened(browser, write_report(stats), width)
+    assert page.evaluate(OVERFLOWING) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.get_attribute("body", "data-broken-images") == "0"
+    page.close()
+
+
+def langcodes_with_names() -> list[str]:
+    """ISO 639-1 codes that CLDR names: real languages, as language ID would report them."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    codes = (a + b for a in letters for b in letters)
+    return [code for code in codes if language_name(code) != code]
