@@ -16,6 +16,7 @@ from curate.cli.quality import add_quality_parser, cmd_quality
 from curate.cli.run import add_run_parser, cmd_run
 from curate.cli.stats import add_stats_parsers, cmd_report, cmd_stats
 from curate.cli.tokenize import add_tokenize_parser, cmd_tokenize
+from curate.cli.topics import add_topics_parser, cmd_topics
 from curate.cli.train import add_train_parsers, cmd_ablate, cmd_budget, cmd_pretrain, cmd_sample
 from curate.errors import CurateError, UsageError
 
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_stats_parsers(commands)
     add_calibrate_parser(commands)
     add_tokenize_parser(commands)
+    add_topics_parser(commands)
     add_train_parsers(commands)
     return parser
 
@@ -53,6 +55,7 @@ COMMANDS = {
     "report": cmd_report,
     "calibrate": cmd_calibrate,
     "tokenize": cmd_tokenize,
+    "topics": cmd_topics,
     "pretrain": cmd_pretrain,
     "sample": cmd_sample,
     "budget": cmd_budget,
