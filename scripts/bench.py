@@ -42,6 +42,7 @@ from bench_replay import DEFAULT_DATA  # noqa: E402
 from bench_tokenize import MEASUREMENTS as TOKENIZE_MEASUREMENTS  # noqa: E402
 from bench_tokenize import PRELOAD as TOKENIZE_PRELOAD  # noqa: E402
 from bench_tokenize import bench_tokenize  # noqa: E402
+from bench_topics import bench_topics  # noqa: E402
 from bench_train import bench_train  # noqa: E402
 
 # Every measurement a child process can run, by name, and what it imports before its clock starts.
@@ -76,6 +77,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "languages": bench_languages,
     "tokenize": bench_tokenize,
     "cluster": bench_cluster,
+    "topics": bench_topics,
 }
 
 
