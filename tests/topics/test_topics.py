@@ -113,7 +113,7 @@ def test_held_out_accuracy_with_seeds_masked_is_far_over_chance(trained):
     model, held_out = trained
     accuracy = evaluate(model, held_out)
     assert accuracy.documents >= 50
-    assert accuracy.rate >= 0.5 > 5 * CHANCE  # measured 0.9+: the context words carry it
+    assert accuracy.rate >= 0.5 > 5 * CHANCE  # measured 0.87: the context words carry it
     assert sum(n for n, _ in accuracy.by_topic.values()) == accuracy.documents
 
 
