@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -21,6 +22,18 @@ CC_TEXT = SHARED_DATA / "text" / "CC-MAIN-20190717121559-20190717143559-00140.js
 RUSSIAN = "Съёмка города ночью требует штатива и терпения."
 # Offline, the badwords filter needs the LDNOOBW lists on disk: the shared copy.
 os.environ.setdefault("CURATE_BADWORDS_DIR", str(SHARED_DATA / "ldnoobw"))
+
+
+@pytest.fixture(autouse=True)
+def curate_logger_as_a_library_leaves_it():
+    """`main([...])` in-process configures the `curate` logger as the command does (its own stderr
+    handler, no propagation): put it back after each test, so that caplog sees later tests' lines."""
+    logger = logging.getLogger("curate")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    yield
+    logger.handlers[:] = saved[0]
+    logger.setLevel(saved[1])
+    logger.propagate = saved[2]
 
 
 @pytest.fixture(scope="session")

@@ -495,6 +495,11 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(msg)
             return
+        # Booked before the client can see the response: a test reading the history right after
+        # its request returns must find it there.
+        with proxy._lock:
+            proxy.forwarded += 1
+            proxy.history.append((self.command, self.path, str(status)))
         self.send_response_only(status, reason)
         for k, v in headers:
             if k.lower() not in _HOP_HEADERS:
@@ -509,9 +514,6 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if not no_body:
             self.wfile.write(data)
-        with proxy._lock:
-            proxy.forwarded += 1
-            proxy.history.append((self.command, self.path, str(status)))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _relay
 

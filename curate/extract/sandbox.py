@@ -29,6 +29,7 @@ CRASHED = "extractor_crashed"
 FAILED = "extract_failed"
 READY = "ready"  # the child's first message, once its imports are done
 STARTUP_TIMEOUT_S = 120.0  # imports on a loaded machine; beyond it the child is broken
+EXIT_WAIT_S = 5.0  # for the exit code of a child that closed its pipe while starting
 BACKSTOP_FACTOR, BACKSTOP_MIN_S = 10, 30.0  # wall clock allowed per page: generous on purpose
 ATTEMPTS = 2  # a timed-out or crashed page is retried once on a fresh child
 CHILD_MODULE = "curate.extract.child"
@@ -75,18 +76,23 @@ class _Child:
         """Block until the child has imported its extractor; start-up is never a page's time."""
         if self.ready:
             return
+        closed = False
         try:
             if self.replies.poll(STARTUP_TIMEOUT_S) and self.replies.recv() == READY:
                 self.ready = True
                 return
         except (EOFError, OSError):
-            pass
-        code = self.process.poll()
+            closed = True  # the child is exiting: its pipe closes before the kernel reaps it
+        try:
+            code = self.process.wait(EXIT_WAIT_S) if closed else self.process.poll()
+        except subprocess.TimeoutExpired:
+            code = None
         self.kill()
-        raise ExtractorStartError(
-            "the extraction process did not start"
-            + (f" (exit code {code})" if code is not None else f" within {STARTUP_TIMEOUT_S:.0f} s")
-        )
+        if code is not None:
+            why = f" (exit code {code})"
+        else:
+            why = " (it closed its pipe)" if closed else f" within {STARTUP_TIMEOUT_S:.0f} s"
+        raise ExtractorStartError("the extraction process did not start" + why)
 
     def extract(self, html: bytes, charset: str | None, timeout_s: float) -> tuple[str | None, str | None]:
         """(text, None), or (None, reason): the child's exception name, TIMEOUT or CRASHED."""
