@@ -17,7 +17,10 @@ LAYERS = (
         "curate", "curate.atomic", "curate.errors", "curate.config", "curate.document",
         "curate.domains", "curate.inputs", "curate.shards", "curate.layout", "curate.ledger",
     ),
-    ("curate.readers", "curate.extract", "curate.executors", "curate.sample", "curate.storage", "curate.topics"),
+    (
+        "curate.readers", "curate.extract", "curate.executors", "curate.sample", "curate.storage",
+        "curate.topics",
+    ),
     ("curate.dedup", "curate.statistics", "curate.tokenize"),
     ("curate.train",),
     ("curate.pipeline",),
