@@ -98,6 +98,9 @@ def scripts(run: RunOutputs) -> pl.DataFrame:
     """Per language, the scripts its kept documents are written in: `Cyrl` when one, else each
     with its share of the language's documents, largest first (`Latn 62%, Cyrl 38%`): where a
     language is written in several (Serbian, Chinese), the count alone hides which."""
+    empty = pl.DataFrame(schema={"lang": pl.String, "scripts": pl.String})
+    if not {"lang", "lang_script"} <= set(run.kept.collect_schema().names()):
+        return empty  # no shards to read the scripts from
     counts = collect(run.kept.group_by("lang", "lang_script").agg(pl.len().alias("docs")))
     rows = []
     for (lang,), group in counts.sort("docs", "lang_script", descending=[True, False]).group_by(
@@ -107,7 +110,7 @@ def scripts(run: RunOutputs) -> pl.DataFrame:
         named = [(script or "?", docs) for script, docs in group.select("lang_script", "docs").iter_rows()]
         text = named[0][0] if len(named) == 1 else ", ".join(f"{s} {d / total:.0%}" for s, d in named)
         rows.append({"lang": lang, "scripts": text})
-    return pl.DataFrame(rows, schema={"lang": pl.String, "scripts": pl.String})
+    return pl.DataFrame(rows, schema=empty.schema)
 
 
 def languages(run: RunOutputs, counted: TokenCounts | None = None) -> pl.DataFrame:
