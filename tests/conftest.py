@@ -27,13 +27,13 @@ os.environ.setdefault("CURATE_BADWORDS_DIR", str(SHARED_DATA / "ldnoobw"))
 @pytest.fixture(autouse=True)
 def curate_logger_as_a_library_leaves_it():
     """`main([...])` in-process configures the `curate` logger as the command does (its own stderr
-    handler, no propagation): put it back after each test, so that caplog sees later tests' lines."""
+    handler, no propagation), also from module-scoped fixtures: each test starts with the logger as
+    a library user finds it, so that caplog sees its lines."""
     logger = logging.getLogger("curate")
-    saved = (list(logger.handlers), logger.level, logger.propagate)
+    logger.handlers.clear()
+    logger.setLevel(logging.NOTSET)
+    logger.propagate = True
     yield
-    logger.handlers[:] = saved[0]
-    logger.setLevel(saved[1])
-    logger.propagate = saved[2]
 
 
 @pytest.fixture(scope="session")
