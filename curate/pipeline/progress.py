@@ -94,7 +94,7 @@ class ProgressBoard:
         self.plain_lines = self.bar.disable and disable is not True
         self.readings: dict[str, Reading] = {}
         self.finished: set[str] = set()
-        self.done = done  # inputs done, by this run or an earlier one (tqdm counts nothing when off)
+        self.done_before = done  # by an earlier run
         self.started = time.monotonic()
         self._lock = threading.Lock()
         self.folder: Path | None = None
@@ -119,8 +119,16 @@ class ProgressBoard:
 
     def worker_reporter(self, location: str) -> ProgressFile:
         """The callback a task in another process reports through."""
+        return ProgressFile(str(self._file_of(location)))
+
+    def _file_of(self, location: str) -> Path:
         assert self.folder is not None, "inside running()"
-        return ProgressFile(str(self.folder / f"{task_id_for(location)}.json"))
+        return self.folder / f"{task_id_for(location)}.json"
+
+    @property
+    def done(self) -> int:
+        """Inputs done, by this run or an earlier one (tqdm counts nothing when it is off)."""
+        return self.done_before + len(self.finished)
 
     def local_reporter(self, location: str):
         """The callback of a task run in this process."""
@@ -134,7 +142,6 @@ class ProgressBoard:
     def task_done(self, location: str) -> None:
         with self._lock:
             self.finished.add(location)
-            self.done += 1
             reading = self.readings.get(location)
             size = self.sizes.get(location)
             if size is not None:
@@ -142,13 +149,11 @@ class ProgressBoard:
         self.bar.update()
 
     def _read_files(self) -> None:
-        assert self.folder is not None
         for location in self.sizes:
             if location in self.finished:
                 continue
-            path = self.folder / f"{task_id_for(location)}.json"
             try:
-                position, total, records = json.loads(path.read_text())
+                position, total, records = json.loads(self._file_of(location).read_text())
                 # Numbers only: a file that holds anything else must not stop the watcher.
                 reading = Reading(int(position), None if total is None else int(total), int(records))
             except (OSError, ValueError, TypeError, OverflowError):
