@@ -10,7 +10,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 # Bumped whenever a column is added, removed or changes meaning; written into every Parquet file.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _API = ("run", "filter_texts", "filter_frame", "stats", "register_filter")
 __all__ = ["SCHEMA_VERSION", "__version__", *_API]

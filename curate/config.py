@@ -239,6 +239,20 @@ class FiltersConfig:
 
 
 @dataclass
+class TopicsConfig:
+    """Every document after extraction, kept or removed, gets a topic and a score (docs: README,
+    "Topics"): from a `curate topics train` model when `model` is set, else from clusters fitted on
+    the run's own first `sample_docs` documents (or read from `clusters_file`)."""
+
+    enabled: bool = True
+    model: str = ""  # a `curate topics train` model: the 22 topics of curate/topics/taxonomy.py
+    clusters: int = field(default=20, metadata=within(1, 256))  # at most; fewer on a small sample
+    sample_docs: int = field(default=1000, metadata=within(1, 10**6))  # the documents they are fitted on
+    # clusters an earlier run fitted (its OUT/topics/clusters.npz), to compare runs on the same ones
+    clusters_file: str = ""
+
+
+@dataclass
 class OutputConfig:
     # a shard is closed once its file reaches this size
     max_shard_bytes: int = field(default=256 * MiB, metadata=within(MiB, 64 * GiB))
@@ -282,6 +296,7 @@ class Config:
     langid: LangidConfig = field(default_factory=LangidConfig)
     filters: FiltersConfig = field(default_factory=FiltersConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    topics: TopicsConfig = field(default_factory=TopicsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     model: ModelConfig = field(default_factory=ModelConfig)  # `curate pretrain` / `curate ablate`
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)

@@ -40,6 +40,9 @@ DOCUMENT_SCHEMA = pa.schema(
             pa.list_(pa.struct([("lang", pa.string()), ("score", pa.float32())])),
         ),
         pa.field("text", pa.string()),
+        # The topic step's: a topic of curate/topics/taxonomy.py, or a cluster's name; its score 0..1.
+        pa.field("topic", pa.string()),
+        pa.field("topic_score", pa.float32()),
         # The signals every filter decided on, so that shards can be re-thresholded without recompute.
         *(pa.field(name, SIGNAL_TYPES[kind]) for f in FILTERS.values() for name, kind in f.SIGNALS.items()),
         # Set by dedup on the final shards: the id of the document kept for the cluster (this one)

@@ -94,6 +94,10 @@ class OutputLayout:
         return self.dedup_dir / "clusters.parquet"
 
     @property
+    def topic_clusters(self) -> Path:
+        return self.root / "topics" / "clusters.npz"
+
+    @property
     def shards_dir(self) -> Path:
         return self.root / "shards"
 

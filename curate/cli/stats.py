@@ -21,7 +21,7 @@ from langid.labels import language_name
 def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
     stats = commands.add_parser(
         "stats",
-        help="print a run's statistics: languages, funnel, removals, errors, the filter audit",
+        help="print a run's statistics: languages, funnel, removals, errors, topics, the filter audit",
         description=(
             "Print the main tables of the statistics of the run in OUT, computed from its ledgers, "
             "shards, removed-documents record, error logs and dedup clusters (and write them to "
@@ -39,7 +39,8 @@ def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
             "Write OUT/report/report.html: one self-contained file that works offline: a summary "
             "card, contents, language shares (names and scripts beside the codes), the funnel, a "
             "heatmap of removal rate by language and step, the filter audit (flagged rows first, "
-            "with Wilson 95% intervals), the errors with example URLs, domains, signal histograms "
+            "with Wilson 95% intervals), the topics and each filter's removal rate per topic, the "
+            "errors with example URLs, domains, signal histograms "
             "and the data size in Chinchilla terms; tables sort by any column. Plus the tables as "
             "Parquet and JSON. `curate run` writes it at the end of every run."
         ),
@@ -145,7 +146,7 @@ class _Tables:
     def filter_audit(self) -> list[str]:
         columns = {"stage": TEXT, "where": TEXT, "entering": NUMBER, "removed": NUMBER, "rate": PERCENT}
         columns |= {"overall_rate": PERCENT, "ci_low": PERCENT, "ci_high": PERCENT}
-        where = {"audit_languages": "lang", "audit_domains": "domain"}
+        where = {"audit_languages": "lang", "audit_topics": "topic", "audit_domains": "domain"}
         flagged = pl.concat(
             [
                 self.tables[name].filter("flagged").rename({key: "where"}).select(list(columns))
@@ -159,10 +160,17 @@ class _Tables:
             title,
             flagged,
             columns,
-            f"{self.path('audit_languages')} and {self.path('audit_domains')}",
+            ", ".join(self.path(name) for name in where),
             empty="nothing flagged",
             notes=notes,
         )
+
+    def topics(self) -> list[str]:
+        shares = self.tables["topics"].filter(pl.col("lang") == ALL)
+        columns = {"topic": TEXT, "docs": NUMBER, "chars": NUMBER, "tokens": NUMBER}
+        columns |= {"docs_share": PERCENT, "chars_share": PERCENT, "tokens_share": PERCENT}
+        title = "kept data per topic (per language: topics.parquet)"
+        return self.show(title, shares, columns, self.path("topics"), empty="no topics (topics.enabled)")
 
     def fairness(self) -> list[str]:
         fairness = self.tables["language_fairness"]
@@ -197,6 +205,7 @@ def terminal_lines(stats: Stats) -> list[str]:
         tables.funnel(),
         tables.removals(),
         tables.errors(),
+        tables.topics(),
         tables.filter_audit(),
         tables.fairness(),
         tables.domains(),

@@ -23,13 +23,14 @@ from curate.dedup.signatures import EXACT_KEY
 
 STAGE = "clusters"
 URL_DUPLICATE, EXACT_DUPLICATE, NEAR_DUPLICATE = "url_duplicate", "exact_duplicate", "near_duplicate"
-NODE_COLUMNS = ["id", "lang", "domain", "chars", "words", "bytes", "crawl_date", EXACT_KEY]
+NODE_COLUMNS = ["id", "lang", "domain", "topic", "chars", "words", "bytes", "crawl_date", EXACT_KEY]
 
 DECISION_SCHEMA = {
     "id": pl.String,
     "task": pl.String,
     "lang": pl.String,
     "domain": pl.String,
+    "topic": pl.String,
     "chars": pl.Int64,
     "words": pl.Int64,
     "bytes": pl.Int64,

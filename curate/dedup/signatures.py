@@ -40,6 +40,7 @@ def signature_schema(params: MinHashParams) -> pa.Schema:
             ("id", pa.string()),
             ("lang", pa.string()),
             ("domain", pa.string()),  # for the audit of what dedup removed
+            ("topic", pa.string()),  # ... and of the topics it removed
             ("chars", pa.int64()),  # the keep rule prefers the longest text
             ("words", pa.int64()),  # for the ledger, with bytes
             ("bytes", pa.int64()),
@@ -92,6 +93,7 @@ class SignatureWriter:
             "id": documents["id"],
             "lang": documents["lang"],
             "domain": documents["domain"],
+            "topic": documents["topic"],
             "chars": sizes["chars"],
             "words": sizes["words"],
             "bytes": sizes["bytes"],

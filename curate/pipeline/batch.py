@@ -25,6 +25,7 @@ from curate.pipeline.steps.isolation import each_or_failure, run_isolated
 from curate.shards import PartitionedWriter
 
 BATCH_DOCS = 1000
+# The columns the batch steps fill (topic, the filters' signals) or dedup does: empty until then.
 SIGNAL_COLUMNS = DOCUMENT_SCHEMA.names[DOCUMENT_SCHEMA.names.index("text") + 1 :]
 WRITE_STEP, SIGNATURES_STEP = "write", "signatures"
 

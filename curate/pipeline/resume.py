@@ -56,6 +56,10 @@ def named_files(config: Config) -> dict[str, Path | None]:
             )
         if "quality" in config.filters.order:
             files["filters.quality.model"] = Path(config.filters.quality.model)
+    if config.topics.enabled:
+        for key in ("model", "clusters_file"):
+            if getattr(config.topics, key):
+                files[f"topics.{key}"] = Path(getattr(config.topics, key))
     return files
 
 

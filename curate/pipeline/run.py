@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from curate.atomic import remove_tmp_files
@@ -30,6 +31,7 @@ from curate.pipeline.processors import checked_processors, worker_setup
 from curate.pipeline.progress import PROGRESS_EVERY_S, ProgressBoard
 from curate.pipeline.resume import completed, config_hash, input_size
 from curate.pipeline.task import Progress, TaskResult, task_id_for
+from curate.pipeline.topic_clusters import fit_run_clusters, with_clusters_file
 from curate.pipeline.worker import process_input
 from curate.storage import is_store_url
 
@@ -152,6 +154,10 @@ def run_pipeline(
     if isinstance(out_dir, str) and is_store_url(out_dir):
         from curate.pipeline.remote import run_to_store  # imports this module
 
+        if config.topics.enabled and not config.topics.model and not config.topics.clusters_file:
+            # Workers there share nothing but the store, and clusters are fitted into a local OUT.
+            log.info("topics: off for OUT in a store unless topics.model or topics.clusters_file is set")
+            config = replace(config, topics=replace(config.topics, enabled=False))
         return run_to_store(
             inputs,
             out_dir,
@@ -168,6 +174,7 @@ def run_pipeline(
     out_dir = Path(out_dir).absolute()  # Ray's workers run in a folder of their own
     started = time.monotonic()
     layout = OutputLayout(out_dir)
+    config = with_clusters_file(config, layout)
     inputs = without_outputs(inputs, out_dir)  # OUT's own files are never inputs
     if not inputs:
         raise UsageError(f"no inputs outside -o {out_dir}")
@@ -181,6 +188,7 @@ def run_pipeline(
             # Names the inputs before any task runs, so that a killed run resumes, or is refused
             # when rerun over others.
             write_run_record(RunResult(out_dir, []), config, inputs)
+            fit_run_clusters(config, layout, inputs, force)
             digest = config_hash(config)  # once: it hashes the files the config names (models, lists)
             result = _run_locked(
                 inputs,

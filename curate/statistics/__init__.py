@@ -12,7 +12,7 @@ import polars as pl
 
 from curate.atomic import strict_dumps, write_atomically
 from curate.layout import OutputLayout
-from curate.statistics import audit, errors, signals, tables
+from curate.statistics import audit, errors, signals, tables, topics
 from curate.statistics.sources import RunOutputs, load_outputs
 from curate.statistics.tokens import TokenCounts, counted_tokens, token_summary
 
@@ -70,6 +70,8 @@ def compute_stats(out_dir: Path) -> Stats:
     error_counts = errors.error_counts(run)
     sites = tables.site_counts(run)
     counted = counted_tokens(run.layout)  # once: the languages table and the summary both use it
+    topic_funnel = topics.topic_funnel(run)
+    topic_rates = topics.topic_rates(run, topic_funnel)
     result = {
         "funnel": funnel,
         "languages": tables.languages(run, counted),
@@ -82,6 +84,10 @@ def compute_stats(out_dir: Path) -> Stats:
         "audit_domains": audit.domain_rates(run, sites),
         "language_fairness": audit.language_fairness(run, funnel),
         "examples": audit.examples(run),
+        "topics": topics.topic_shares(run, counted),
+        "topic_funnel": topic_funnel,
+        "audit_topics": topic_rates,
+        "topic_examples": topics.topic_examples(run, topic_rates),
         "errors": error_counts,
         "error_examples": errors.error_examples(run),
     }

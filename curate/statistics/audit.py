@@ -48,7 +48,7 @@ AUDIT_LANGUAGE_SCHEMA = {
 }
 
 
-def _judge(frame: pl.DataFrame) -> pl.DataFrame:
+def judge(frame: pl.DataFrame) -> pl.DataFrame:
     """The flag, the rate's Wilson interval, and whether the interval leaves the overall rate in."""
     low, high = wilson_interval("removed", "entering")
     return frame.with_columns(
@@ -62,7 +62,7 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
 
 def language_rates(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
     """Per stage and language that reached it: documents that reached the stage, removed by it, rate,
-    overall rate, the flag and the rate's interval (_judge)."""
+    overall rate, the flag and the rate's interval (judge)."""
     steps = ["extracted", *run.stages]
     rows = []
     for before, stage in zip(steps, steps[1:]):
@@ -75,7 +75,7 @@ def language_rates(run: RunOutputs, funnel: pl.DataFrame) -> pl.DataFrame:
     table = table.with_columns(ratio("removed", "entering").alias("rate"))
     overall = table.filter(pl.col("lang") == ALL).select("stage", pl.col("rate").alias("overall_rate"))
     table = table.filter((pl.col("lang") != ALL) & (pl.col("entering") > 0)).join(overall, on="stage")
-    return _judge(table.select("stage", "lang", "entering", "removed", "rate", "overall_rate")).sort(
+    return judge(table.select("stage", "lang", "entering", "removed", "rate", "overall_rate")).sort(
         "stage", "removed", "lang", descending=[False, True, False]
     )
 
@@ -214,7 +214,7 @@ def domain_rates(run: RunOutputs, sites: pl.DataFrame) -> pl.DataFrame:
     if not rows:
         schema = {("domain" if k == "lang" else k): v for k, v in AUDIT_LANGUAGE_SCHEMA.items()}
         return pl.DataFrame(schema=schema)
-    return _judge(pl.concat(rows))
+    return judge(pl.concat(rows))
 
 
 def mask_badwords(text: str, terms: list[str] | None) -> str:

@@ -1,9 +1,10 @@
 """The HTML report: one self-contained file (charts inlined, no script or style from the
 network), the first thing to open after a run. A summary card on top; then the language shares,
 the funnel, the removal rate of every step per language (a heatmap), the filter audit led by what
-it flagged (each rate with its Wilson interval), the errors, the removal matrix, domains, signal
-distributions and dedup's clusters. Every section collapses and the contents beside them link
-them; every table sorts by a click on a header and scrolls in its own box."""
+it flagged (each rate with its Wilson interval), the topics and whom each filter removes by topic,
+the errors, the removal matrix, domains, signal distributions and dedup's clusters. Every section
+collapses and the contents beside them link them; every table sorts by a click on a header and
+scrolls in its own box."""
 
 from __future__ import annotations
 
@@ -17,15 +18,13 @@ from curate.atomic import write_atomically
 from curate.layout import OutputLayout
 from curate.statistics import Stats, charts, compute_stats, write_stats
 from curate.statistics.audit import DISPROPORTION, FAIR_RATIO, MIN_REACHED, MIN_REMOVED, reference_note
+from curate.statistics.blocks import audit_table, frame_table, image, note
 from curate.statistics.heatmap import removal_heatmap
-from curate.statistics.htmltable import table_html
-from curate.statistics.names import with_language_names
 from curate.statistics.page import Section, page_html
 from curate.statistics.tables import ALL
+from curate.statistics.topic_section import topics_section
 
 TOP_ROWS = 20
-INTERVAL = "95% CI"  # the column of a rate's Wilson interval
-TEXT_COLUMNS = ("domain", "url", "excerpt", "message", "input")  # long ones wrap in their cells
 
 
 def run_seconds(out_dir: Path) -> float | None:
@@ -35,20 +34,6 @@ def run_seconds(out_dir: Path) -> float | None:
     except (OSError, ValueError, AttributeError):
         return None
     return float(seconds) if isinstance(seconds, (int, float)) else None
-
-
-def _table(frame: pl.DataFrame, **options) -> str:
-    """`frame` as a table, a language name beside every language code, long texts wrapping."""
-    named = with_language_names(frame)
-    return table_html(named, text_columns=TEXT_COLUMNS, **options)
-
-
-def _image(src: str, alt: str) -> str:
-    return f'<img src="{src}" alt="{html.escape(alt)}">'
-
-
-def _note(text: str) -> str:
-    return f'<p class="note">{text}</p>'
 
 
 def _summary(stats: Stats) -> str:
@@ -94,39 +79,19 @@ def _funnel_table(funnel: pl.DataFrame) -> pl.DataFrame:
     return table.sort(pl.col("lang") != ALL, "extracted", "lang", descending=[False, True, False])
 
 
-def _flagged_first(frame: pl.DataFrame) -> pl.DataFrame:
-    """The audit's rows, flagged first, then the highest rates, the interval as one readable column."""
-    ordered = frame.sort("flagged", "rate", "removed", descending=True, nulls_last=True, maintain_order=True)
-    interval = [
-        f"{low:.3f} \u2013 {high:.3f}" if low is not None else None
-        for low, high in zip(ordered["ci_low"], ordered["ci_high"])
-    ]
-    where = "lang" if "lang" in frame.columns else "domain"
-    # The count (removed of entering) and the interval beside the rate, the flags after them.
-    return ordered.with_columns(pl.Series(INTERVAL, interval, dtype=pl.String)).select(
-        "stage", where, "removed", "entering", "rate", INTERVAL, "overall_rate", "flagged", "weak_evidence"
-    )
-
-
-def _audit_row(row: dict) -> str:
-    return " ".join(c for c, on in (("flagged", row["flagged"]), ("weak", row["weak_evidence"])) if on)
-
-
-def _audit_table(frame: pl.DataFrame) -> str:
-    return _table(_flagged_first(frame), hidden=("ci_low", "ci_high"), row_class=_audit_row)
-
-
 def _fairness(fairness: pl.DataFrame) -> str:
     if not fairness.height:
         return "<p>No language to compare.</p>"
-    note = _note(
+    explained = note(
         f"Each step's keep rate (documents it kept / documents that reached it) per language, "
         f"{html.escape(reference_note(fairness))}: ratio = keep rate / the reference's at the same step; "
         f"overall = final / extracted; ci_low, ci_high: the keep rate's Wilson 95% interval. "
         f"Highlighted (and first): a ratio below {FAIR_RATIO:g} with {MIN_REACHED} or more documents of "
         "both reaching the step; small_sample: fewer."
     )
-    return note + _table(fairness, hidden=("flagged",), row_class=lambda r: "flagged" if r["flagged"] else "")
+    return explained + frame_table(
+        fairness, hidden=("flagged",), row_class=lambda r: "flagged" if r["flagged"] else ""
+    )
 
 
 def _errors(counts: pl.DataFrame, examples: pl.DataFrame) -> str:
@@ -134,14 +99,14 @@ def _errors(counts: pl.DataFrame, examples: pl.DataFrame) -> str:
         return "<p>No errors.</p>"
     return "\n".join(
         [
-            _note(
+            note(
                 "Records booked as errors, by the step that hit them (ledgers), and inputs that failed "
                 "as a whole (stage input: none of their documents is counted elsewhere). Examples: the "
                 "first of each reason, from OUT/stats/errors/."
             ),
-            _table(counts),
+            frame_table(counts),
             "<h3>Examples</h3>",
-            _table(examples),
+            frame_table(examples),
         ]
     )
 
@@ -152,7 +117,7 @@ def _signal_charts(signals: pl.DataFrame) -> str:
         text = histogram["thresholds"][0]
         bounds = {k: float(v) for k, v in (part.split(" = ") for part in text.split(", ") if part)}
         panels.append((histogram, bounds))
-    return _image(charts.signals(panels), "signal distributions") if panels else "<p>No signals.</p>"
+    return image(charts.signals(panels), "signal distributions") if panels else "<p>No signals.</p>"
 
 
 def _sites(table: pl.DataFrame, key: str, noun: str) -> str:
@@ -166,9 +131,9 @@ def _sites(table: pl.DataFrame, key: str, noun: str) -> str:
         [
             f"<h3>Most kept documents ({min(kept.height, TOP_ROWS)} of the {kept.height:,} {noun} that "
             "kept any)</h3>",
-            _table(kept.head(TOP_ROWS)) if kept.height else "<p>None kept any document.</p>",
+            frame_table(kept.head(TOP_ROWS)) if kept.height else "<p>None kept any document.</p>",
             f"<h3>Most removed documents (top {TOP_ROWS})</h3>",
-            _table(removed.head(TOP_ROWS)) if removed.height else "<p>Nothing removed.</p>",
+            frame_table(removed.head(TOP_ROWS)) if removed.height else "<p>Nothing removed.</p>",
         ]
     )
 
@@ -176,7 +141,7 @@ def _sites(table: pl.DataFrame, key: str, noun: str) -> str:
 def _audit(t: dict[str, pl.DataFrame]) -> str:
     return "\n".join(
         [
-            _note(
+            note(
                 f"Highlighted and first: a removal rate at least {DISPROPORTION:g} times the stage's "
                 f"overall rate, on {MIN_REMOVED} or more documents. A heuristic or word list that hits one "
                 "language or one kind of site much harder than the rest shows up here. 95% CI: the rate's "
@@ -184,14 +149,14 @@ def _audit(t: dict[str, pl.DataFrame]) -> str:
                 "rate, so the sample is too small to tell the rate from the overall one."
             ),
             "<h3>By language</h3>",
-            _audit_table(t["audit_languages"]),
+            audit_table(t["audit_languages"]),
             "<h3>Every language against English</h3>",
             _fairness(t["language_fairness"]),
             "<h3>Domains each stage hits hardest</h3>",
-            _audit_table(t["audit_domains"]),
+            audit_table(t["audit_domains"]),
             "<h3>Removed examples</h3>",
-            _note("Badwords masked. Excerpts need <code>--keep-removed</code>."),
-            _table(t["examples"]),
+            note("Badwords masked. Excerpts need <code>--keep-removed</code>."),
+            frame_table(t["examples"]),
         ]
     )
 
@@ -211,42 +176,43 @@ def sections(stats: Stats) -> list[Section]:
         Section(
             "languages",
             "Languages",
-            _image(charts.language_shares(t["languages"]), "language share") + _table(t["languages"]),
+            image(charts.language_shares(t["languages"]), "language share") + frame_table(t["languages"]),
         ),
         Section(
             "funnel",
             "Funnel",
-            _note(
+            note(
                 "Documents left after each step, per language; read counts every record, including "
                 "those that are not documents. Characters, words and bytes: report/funnel.parquet."
             )
-            + _image(charts.funnel(t["funnel"]), "funnel")
-            + _table(_funnel_table(t["funnel"])),
+            + image(charts.funnel(t["funnel"]), "funnel")
+            + frame_table(_funnel_table(t["funnel"])),
         ),
         Section(
             "removal-rates",
             "Removal rate by language and step",
-            _note(
+            note(
                 "The share of a language's documents reaching a step that the step removed (hover a "
                 "cell for the counts); &ndash;: none reached it. Languages with most documents first."
             )
             + removal_heatmap(t["audit_languages"], documents, stages),
         ),
         Section("audit", "Filter audit", _audit(t)),
+        Section("topics", "Topics", topics_section(t)),
         Section("errors", "Errors", _errors(t["errors"], t["error_examples"])),
         Section(
             "removals",
             "Removals: language x reason",
-            _note("Documents removed, by language and reason; then by stage, with characters and bytes.")
-            + _table(removals)
-            + _table(t["removals"]),
+            note("Documents removed, by language and reason; then by stage, with characters and bytes.")
+            + frame_table(removals)
+            + frame_table(t["removals"]),
         ),
         Section("domains", "Domains", _sites(t["domains"], "domain", "domains")),
         Section("suffixes", "Public suffixes", _sites(t["suffixes"], "suffix", "suffixes")),
         Section(
             "signals",
             "Signal distributions",
-            _note(
+            note(
                 "Kept (blue) and removed (orange) documents that carry the signal; dashed: the "
                 "thresholds. Values beyond the 1st and 99th percentiles are counted in the end bins."
             )
@@ -255,8 +221,8 @@ def sections(stats: Stats) -> list[Section]:
         Section(
             "dedup",
             "Dedup clusters",
-            (_image(charts.cluster_sizes(clusters), "cluster sizes") if clusters.height else "")
-            + _table(clusters),
+            (image(charts.cluster_sizes(clusters), "cluster sizes") if clusters.height else "")
+            + frame_table(clusters),
         ),
     ]
 

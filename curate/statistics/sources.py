@@ -25,10 +25,12 @@ from curate.layout import OutputLayout
 from curate.ledger import read_ledgers
 from curate.statistics.scan import Documents
 
-KEPT_SCHEMA = pl.Schema({"lang": pl.String, "lang_script": pl.String, "domain": pl.String, "chars": pl.Int64})
+KEPT_SCHEMA = pl.Schema(
+    {"lang": pl.String, "lang_script": pl.String, "domain": pl.String, "topic": pl.String, "chars": pl.Int64}
+)
 EMPTY_REMOVED = pl.Schema(
     {
-        **dict.fromkeys(["id", "url", "lang", "domain", "stage", "reason"], pl.String),
+        **dict.fromkeys(["id", "url", "lang", "domain", "topic", "stage", "reason"], pl.String),
         **dict.fromkeys(["chars", "words", "bytes"], pl.Int64),
     }
 )
@@ -98,9 +100,21 @@ def load_outputs(out_dir: Path, signal_columns: list[str]) -> RunOutputs:
     record = json.loads(layout.run_record.read_text())
     failed = {t["input"]: t["failure"] for t in record.get("tasks", []) if t.get("failure")}
     ledger = read_ledgers(layout)
-    wanted = ["lang", "lang_script", "domain", "dup_cluster_size", *signal_columns]
+    wanted = ["id", "lang", "lang_script", "domain", "topic", "dup_cluster_size", *signal_columns]
     shards = Documents.of(layout.shard_paths(), wanted, KEPT_SCHEMA, text_length=True)
-    base = ["id", "url", "lang", "domain", "stage", "reason", "chars", "words", "bytes", *signal_columns]
+    base = [
+        "id",
+        "url",
+        "lang",
+        "domain",
+        "topic",
+        "stage",
+        "reason",
+        "chars",
+        "words",
+        "bytes",
+        *signal_columns,
+    ]
     removed = Documents.of(layout.removed_files(), base, EMPTY_REMOVED)
     clusters = [verified(layout.clusters, "clusters")] if layout.clusters.exists() else []
     return RunOutputs(

@@ -17,6 +17,9 @@ LABEL_PREFIX = "__label__"
 # fastText's hash table for word and character n-grams; its default (2M rows) makes a model of
 # hundreds of MB, and a few hundred thousand rows hold the n-grams of a small labelled corpus.
 BUCKETS = 200_000
+# On a small corpus fastText's SGD at times diverges (its loss NaN; lr 0.5 did on some orders of the
+# same rows): each retry halves the learning rate.
+TRAINING_ATTEMPTS = 3
 
 
 def prepare(text: str) -> str:
@@ -50,10 +53,16 @@ def train_topic_model(
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as fh:
         fh.writelines(rows)
     try:
-        model = fasttext.train_supervised(
-            fh.name, epoch=epochs, lr=lr, dim=dim, wordNgrams=word_ngrams, minn=minn, maxn=maxn,
-            bucket=BUCKETS, seed=seed, thread=1, verbose=0,
-        )  # fmt: skip
+        for attempt in range(TRAINING_ATTEMPTS):
+            try:
+                model = fasttext.train_supervised(
+                    fh.name, epoch=epochs, lr=lr / 2**attempt, dim=dim, wordNgrams=word_ngrams,
+                    minn=minn, maxn=maxn, bucket=BUCKETS, seed=seed, thread=1, verbose=0,
+                )  # fmt: skip
+                break
+            except RuntimeError as exc:  # "Encountered NaN": it diverged; a smaller step does not
+                if "NaN" not in str(exc) or attempt == TRAINING_ATTEMPTS - 1:
+                    raise
     finally:
         os.unlink(fh.name)
     model.save_model(str(path))

@@ -1,0 +1,107 @@
+"""The run's own topic clusters, for runs without a topic model: fitted by the driver, before any
+task, on the first `topics.sample_docs` documents of the inputs (in input order, extracted as the
+tasks extract them), saved as OUT/topics/clusters.npz, which every worker reads.
+
+The same inputs give the same clusters, so a rerun reuses the file: `clusters.json` beside it names
+the inputs the sample came from, and a run whose inputs begin with those (a resumed run, or one
+with `--add`) keeps them. Any other run fits anew; the file's digest is part of the config's
+(resume.named_files), so tasks tagged with other clusters are redone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from curate.atomic import write_json
+from curate.config import Config, TopicsConfig
+from curate.errors import UsageError
+from curate.layout import OutputLayout
+from curate.pipeline.steps.record import ExtractStep
+from curate.readers import read_input
+from curate.topics.clusters import fit_clusters
+
+log = logging.getLogger(__name__)
+
+
+def with_clusters_file(config: Config, layout: OutputLayout) -> Config:
+    """`config` with the clusters file its topic step reads: the user's `topics.clusters_file`
+    (which must exist), else OUT's, when topics run without a model."""
+    topics = config.topics
+    if not topics.enabled or topics.model:
+        return config
+    if topics.clusters_file:
+        if not Path(topics.clusters_file).is_file():
+            raise UsageError(f"topics.clusters_file: no such file: {topics.clusters_file}")
+        return config
+    return replace(config, topics=replace(topics, clusters_file=str(layout.topic_clusters)))
+
+
+def fit_run_clusters(config: Config, layout: OutputLayout, inputs: list[str], force: bool) -> None:
+    """Fit and save OUT's clusters unless the file there was fitted on inputs these begin with."""
+    topics = config.topics
+    if not topics.enabled or topics.model or topics.clusters_file != str(layout.topic_clusters):
+        return
+    sidecar = layout.topic_clusters.with_suffix(".json")
+    if not force and layout.topic_clusters.is_file() and _fitted_on(sidecar, topics, inputs):
+        return
+    layout.topic_clusters.unlink(missing_ok=True)  # a half-written pair never looks fitted
+    texts, sampled = sample_texts(config, inputs)
+    try:
+        clusters = fit_clusters(texts, k=topics.clusters)
+    except ValueError as exc:  # no document with words: every document is `unclustered`
+        log.warning("topics: no clusters fitted (%s)", exc)
+        return
+    layout.topic_clusters.parent.mkdir(parents=True, exist_ok=True)
+    clusters.save(layout.topic_clusters)
+    record = {"inputs": sampled, "sample_docs": topics.sample_docs, "clusters": topics.clusters}
+    write_json(sidecar, record)
+    log.info("topics: %d clusters fitted on %d documents", len(clusters.names), len(texts))
+
+
+def _fitted_on(sidecar: Path, topics: TopicsConfig, inputs: list[str]) -> bool:
+    try:
+        record = json.loads(sidecar.read_text())
+        sampled = list(record["inputs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    same_settings = (record.get("sample_docs"), record.get("clusters")) == (
+        topics.sample_docs,
+        topics.clusters,
+    )
+    return same_settings and inputs[: len(sampled)] == sampled
+
+
+def sample_texts(config: Config, inputs: list[str]) -> tuple[list[str], list[str]]:
+    """(the first `topics.sample_docs` texts of the inputs, the inputs they came from). An input
+    that cannot be read is passed over: its task will report it."""
+    texts: list[str] = []
+    sampled: list[str] = []
+    extraction = ExtractStep(config.extract)
+    try:
+        for location in inputs:
+            if len(texts) >= config.topics.sample_docs:
+                break
+            sampled.append(location)
+            for text in _texts_of(location, config, extraction):
+                texts.append(text)
+                if len(texts) >= config.topics.sample_docs:
+                    break
+    finally:
+        extraction.close()
+    return texts, sampled
+
+
+def _texts_of(location: str, config: Config, extraction: ExtractStep) -> Iterator[str]:
+    try:
+        with read_input(location, config.read) as opened:
+            for record in opened.records:
+                if record.skip or record.error or extraction.apply(record) is not None:
+                    continue
+                if record.text and record.text.strip():
+                    yield record.text
+    except Exception as exc:  # a sample, not the run: what cannot be read here, the task reports
+        log.debug("topics: sample: %s passed over (%s)", location, exc)
