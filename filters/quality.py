@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from filters.base import BatchFilter, under
+from filters.fasttext_training import train_supervised
 from filters.ranges import RATIO
 from filters.text import TextFeatures
 from filters.time_bound import NO_BOUND, TimeBound
@@ -35,8 +35,6 @@ def train_classifier(
 ) -> dict[str, Any]:
     """Train on the two text sets (shuffled together, seeded; the smaller side repeated to the size
     of the larger unless `balance` is off); save to `output`; return the document counts."""
-    import fasttext
-
     positive_rows = [_line(POSITIVE, t) for t in positive if t.strip()]
     negative_rows = [_line(NEGATIVE, t) for t in negative if t.strip()]
     if not positive_rows or not negative_rows:
@@ -48,15 +46,9 @@ def train_classifier(
         negative_rows = (negative_rows * (target // n_negative + 1))[:target]
     rows = positive_rows + negative_rows
     random.Random(seed).shuffle(rows)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as fh:
-        fh.writelines(rows)
-    try:
-        model = fasttext.train_supervised(
-            fh.name, epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim, seed=seed, thread=1, verbose=0
-        )
-    finally:
-        os.unlink(fh.name)
-    model.save_model(str(output))
+    train_supervised(
+        rows, output, epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim, seed=seed, thread=1, verbose=0
+    )
     return {"positive": n_positive, "negative": n_negative, "output": str(output)}
 
 

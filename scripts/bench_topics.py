@@ -1,5 +1,6 @@
-"""Topic-model benchmark for scripts/bench.py: masked held-out accuracy per topic and language, and
-ms per document against curate's language ID on the same texts in the same process.
+"""Topic benchmark for scripts/bench.py: the model's masked held-out accuracy per topic and language,
+and ms per document of the model and of the run's clusters against curate's language ID on the same
+texts in the same process.
 
 Only the standard library at module level (bench.py's rule: spawned children re-import it).
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 def bench_topics(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Topic model: masked held-out accuracy per topic/language, and ms/doc against language ID."""
+    from curate.topics.clusters import fit_clusters
     from curate.topics.corpus import label_documents, read_documents, split
     from curate.topics.evaluate import cost_per_document, evaluate, format_accuracy
     from curate.topics.model import train_topic_model
@@ -24,7 +26,9 @@ def bench_topics(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     model = train_topic_model([(d.text, d.topic) for d in train], workdir / "topics.bin")
     accuracy = evaluate(model, held_out)
     texts = [d.text for d in documents]
-    cost = cost_per_document(model, texts, repeat=5 * args.repeat)
+    clusters = fit_clusters(texts)  # what a run without a model fits on its first documents
+    predictors = {"topics (model)": model, "topics (clusters)": clusters}
+    cost = cost_per_document(predictors, texts, repeat=5 * args.repeat)
     print(f"{len(documents):,} documents of the shared data, {len(labelled):,} seed-labelled: "
           f"{len(train):,} to train on, {len(held_out):,} held out\n")  # fmt: skip
     print(format_accuracy(accuracy))

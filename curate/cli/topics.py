@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections import Counter
+from pathlib import Path
 
-from curate.cli.options import output_file
+from curate.cli.options import output_file, positive_int
 from curate.errors import UsageError
 from curate.inputs import open_text_lines
 from curate.topics.corpus import LabelledDocument, label_documents, read_documents, split
-from curate.topics.evaluate import evaluate, format_accuracy
+from curate.topics.evaluate import cross_validate, evaluate, format_accuracy
 from curate.topics.model import TopicModel, train_topic_model
 
 PREDICT_BATCH = 1000
@@ -33,12 +35,22 @@ def add_topics_parser(commands: argparse._SubParsersAction) -> None:
     train.add_argument(
         "-o", "--output", required=True, type=output_file, metavar="MODEL", help="where to save the model"
     )
-    train.add_argument("--epoch", type=int, default=25, help="training epochs (default: 25)")
-    evaluation = actions.add_parser("eval", help="accuracy of a model on the inputs' held-out documents")
-    evaluation.add_argument("model", metavar="MODEL")
+    evaluation = actions.add_parser(
+        "eval",
+        help="accuracy of a model on the inputs' held-out documents, or cross-validated (--folds)",
+    )
+    evaluation.add_argument("model", nargs="?", metavar="MODEL", help="the model (not with --folds)")
     evaluation.add_argument("inputs", nargs="+", metavar="INPUT")
     evaluation.add_argument("--all", action="store_true", help="every labelled document, not only held-out")
+    evaluation.add_argument(
+        "--folds",
+        type=positive_int,
+        metavar="K",
+        help="no model: train K models, each predicting the fold it did not see, and score every "
+        "labelled document (for a small labelled set)",
+    )
     for action in (train, evaluation):
+        action.add_argument("--epoch", type=positive_int, default=25, help="training epochs (default: 25)")
         action.add_argument("--text-field", default="text", help="the text field of JSONL/Parquet inputs")
         action.add_argument("--lid-model", metavar="PATH", help="language ID for inputs without a language")
     predict = actions.add_parser("predict", help="print `topic<TAB>score<TAB>text` for each line")
@@ -66,10 +78,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
     if args.action == "predict":
         return _predict(TopicModel.load(args.model, option="MODEL"), args.file)
     if args.action == "eval":
-        model = TopicModel.load(args.model, option="MODEL")
-        labelled = _labelled(args)
-        print(format_accuracy(evaluate(model, labelled if args.all else split(labelled)[1])))
-        return 0
+        return _evaluate(args)
     labelled = _labelled(args)
     train, held_out = split(labelled)
     print(f"labelled {len(labelled):,} documents: {len(train):,} to train on, {len(held_out):,} held out")
@@ -78,6 +87,23 @@ def cmd_topics(args: argparse.Namespace) -> int:
     print()
     print(format_accuracy(evaluate(model, held_out)) if held_out else "no held-out documents")
     print(f"\nmodel: {args.output}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    if args.folds:
+        if args.model:  # argparse read the first input as MODEL: without a model, it is an input
+            args.inputs = [args.model, *args.inputs]
+        labelled = _labelled(args)
+        with tempfile.TemporaryDirectory() as workdir:
+            accuracy = cross_validate(labelled, args.folds, Path(workdir), epochs=args.epoch)
+        print(format_accuracy(accuracy, f"{args.folds}-fold cross-validated accuracy (seeds masked)"))
+        return 0
+    if not args.model:
+        raise UsageError("topics eval: name a MODEL, or give --folds")
+    model = TopicModel.load(args.model, option="MODEL")
+    labelled = _labelled(args)
+    print(format_accuracy(evaluate(model, labelled if args.all else split(labelled)[1])))
     return 0
 
 

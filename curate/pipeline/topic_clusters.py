@@ -51,7 +51,7 @@ def fit_run_clusters(config: Config, layout: OutputLayout, inputs: list[str], fo
     layout.topic_clusters.unlink(missing_ok=True)  # a half-written pair never looks fitted
     texts, sampled = sample_texts(config, inputs)
     try:
-        clusters = fit_clusters(texts, k=topics.clusters)
+        clusters = fit_clusters(texts, k=topics.clusters, languages=_languages(config, texts))
     except ValueError as exc:  # no document with words: every document is `unclustered`
         log.warning("topics: no clusters fitted (%s)", exc)
         return
@@ -60,6 +60,15 @@ def fit_run_clusters(config: Config, layout: OutputLayout, inputs: list[str], fo
     record = {"inputs": sampled, "sample_docs": topics.sample_docs, "clusters": topics.clusters}
     write_json(sidecar, record)
     log.info("topics: %d clusters fitted on %d documents", len(clusters.names), len(texts))
+
+
+def _languages(config: Config, texts: list[str]) -> list[str]:
+    """The sample's languages, so that the words common in one of them are no feature: else the
+    clusters are the languages ("más esta pero") rather than what the pages are about."""
+    from langid import LanguageIdentifier
+
+    identifier = LanguageIdentifier(config.langid.model or None)  # the run's model: a missing one fails first
+    return [prediction.lang for prediction in identifier.predict(texts)]
 
 
 def _fitted_on(sidecar: Path, topics: TopicsConfig, inputs: list[str]) -> bool:

@@ -23,3 +23,11 @@ def wilson_interval(successes: str, trials: str, z: float = Z_95) -> tuple[pl.Ex
     high = pl.when(pl.col(successes) == pl.col(trials)).then(1.0).otherwise(centre + half)
     valid = pl.col(trials) > 0
     return pl.when(valid).then(low), pl.when(valid).then(high)
+
+
+def wilson_bounds(successes: int, trials: int) -> tuple[float, float]:
+    """(low, high) of one count's Wilson interval; (0, 1) for no trials, where it says nothing."""
+    if trials <= 0:
+        return 0.0, 1.0
+    low, high = wilson_interval("k", "n")
+    return pl.DataFrame({"k": [successes], "n": [trials]}).select(low.alias("low"), high.alias("high")).row(0)

@@ -46,6 +46,11 @@ FORMAT_VERSION = 1
 MAX_ITERATIONS = 30
 NAME_WORDS = 3
 MAX_DOCUMENT_SHARE = 0.5
+# With the documents' languages: a word in more than this share of one language's documents (of at
+# least MIN_LANGUAGE_DOCUMENTS) is that language's stop word, whatever the published lists miss.
+RESTARTS = 4
+MAX_LANGUAGE_SHARE = 0.15
+MIN_LANGUAGE_DOCUMENTS = 10
 MIN_DOCUMENTS_FOR_DF2 = 20
 DOCUMENTS_PER_CLUSTER = 10
 LONGEST_UNSPACED_WORD = 4  # a longer run of Han/kana/Thai is a phrase: read as bigrams
@@ -94,10 +99,26 @@ def _tokens(text: str) -> list[str]:
     return words
 
 
+@cache
+def stop_words() -> frozenset[str]:
+    """The stop words of the 170 languages with a two-letter code in FineWeb-2's published lists,
+    and Gopher's English ones: without them, a multilingual sample clusters by language ("the and
+    of", "de la que") before topic. The lists of smaller languages are left out: drawn from Bible
+    translations, they hold content words ("god", "law")."""
+    from filters.gopher_quality import STOP_WORDS
+    from filters.profiles import filter_overrides
+
+    found = {word for words in STOP_WORDS.values() for word in words}
+    for lang, overrides in filter_overrides("fineweb2", "gopher_quality").items():
+        if len(lang) == 2:
+            found.update(overrides.get("stop_words") or ())
+    return frozenset(word.lower() for word in found)
+
+
 def _is_feature_word(token: str) -> bool:
     if len(token) == 1:
         return _kinds()[min(ord(token), TABLE_END)] == UNSPACED
-    return not token.isdigit()
+    return not token.isdigit() and token not in stop_words()
 
 
 class TopicClusters:
@@ -226,20 +247,27 @@ def _tfidf(docs: list[list[str]], index: dict[str, int], idf: np.ndarray) -> sp.
 
 
 def fit_clusters(
-    texts: Sequence[str], k: int = 20, seed: int = 0, max_vocabulary: int = 20_000
+    texts: Sequence[str],
+    k: int = 20,
+    seed: int = 0,
+    max_vocabulary: int = 20_000,
+    languages: Sequence[str] | None = None,
 ) -> TopicClusters:
-    """Fit at most `k` clusters on a sample of documents (the method is in the module doc)."""
-    return _fit(texts, k, seed, max_vocabulary)[0]
+    """Fit at most `k` clusters on a sample of documents (the method is in the module doc); with
+    each text's language, words common in one language are left out too (MAX_LANGUAGE_SHARE)."""
+    return _fit(texts, k, seed, max_vocabulary, languages)[0]
 
 
-def _fit(texts: Sequence[str], k: int, seed: int, max_vocabulary: int) -> tuple[TopicClusters, list[str]]:
+def _fit(
+    texts: Sequence[str], k: int, seed: int, max_vocabulary: int, languages: Sequence[str] | None = None
+) -> tuple[TopicClusters, list[str]]:
     """The clusters and the cluster name each text got in the fit (UNCLUSTERED without a feature)."""
     if k < 1 or max_vocabulary < 1:
         raise ValueError(f"k and max_vocabulary must be at least 1, not {k} and {max_vocabulary}")
     if not len(texts):
         raise ValueError("no documents to cluster")
     docs = [[token for token in _tokens(text) if _is_feature_word(token)] for text in texts]
-    vocabulary, idf = _vocabulary(docs, max_vocabulary)
+    vocabulary, idf = _vocabulary(docs, max_vocabulary, _language_stop_words(docs, languages or []))
     features = _tfidf(docs, {word: i for i, word in enumerate(vocabulary)}, idf)
     featured = np.flatnonzero(np.diff(features.indptr)).tolist()
     features = features[featured].astype(np.float64)
@@ -259,8 +287,25 @@ def _fit(texts: Sequence[str], k: int, seed: int, max_vocabulary: int) -> tuple[
     return clusters, fitted
 
 
-def _vocabulary(docs: list[list[str]], max_vocabulary: int) -> tuple[list[str], np.ndarray]:
-    """The feature words (most frequent first, ties by the word) and their idf."""
+def _language_stop_words(docs: list[list[str]], languages: Sequence[str]) -> set[str]:
+    """Words in more than MAX_LANGUAGE_SHARE of the documents of a language that has at least
+    MIN_LANGUAGE_DOCUMENTS of them."""
+    by_language: dict[str, list[list[str]]] = {}
+    for doc, lang in zip(docs, languages):
+        by_language.setdefault(lang, []).append(doc)
+    common: set[str] = set()
+    for group in by_language.values():
+        if len(group) >= MIN_LANGUAGE_DOCUMENTS:
+            df = Counter(word for doc in group for word in set(doc))
+            common.update(word for word, count in df.items() if count > MAX_LANGUAGE_SHARE * len(group))
+    return common
+
+
+def _vocabulary(
+    docs: list[list[str]], max_vocabulary: int, excluded: set[str] | frozenset[str] = frozenset()
+) -> tuple[list[str], np.ndarray]:
+    """The feature words (most frequent first, ties by the word) and their idf; never `excluded`
+    unless nothing else is left."""
     n = len(docs)
     df = Counter(word for doc in docs for word in set(doc))
     min_df = 2 if n >= MIN_DOCUMENTS_FOR_DF2 else 1
@@ -268,7 +313,7 @@ def _vocabulary(docs: list[list[str]], max_vocabulary: int) -> tuple[list[str], 
     if not common:
         detail = f": none is in {min_df} of the {n} documents" if df else f" in the {n} documents"
         raise ValueError(f"no words to cluster{detail}")
-    kept = [entry for entry in common if -entry[0] <= MAX_DOCUMENT_SHARE * n] or common
+    kept = [e for e in common if -e[0] <= MAX_DOCUMENT_SHARE * n and e[1] not in excluded] or common
     kept = sorted(kept)[:max_vocabulary]
     vocabulary = [word for _, word in kept]
     idf = np.array([math.log((1 + n) / (1 + df[word])) + 1 for word in vocabulary], dtype=np.float32)
@@ -276,6 +321,18 @@ def _vocabulary(docs: list[list[str]], max_vocabulary: int) -> tuple[list[str], 
 
 
 def _spherical_kmeans(x: sp.csr_matrix, k: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The best of RESTARTS runs (the highest total similarity of rows to their centroids): one
+    k-means++ start can end in a local optimum that splits a topic and merges two others."""
+    best, best_score = None, -1.0
+    for _ in range(RESTARTS):
+        centroids, assignment = _one_kmeans(x, k, rng)
+        score = float(np.asarray(x @ centroids.T)[np.arange(x.shape[0]), assignment].sum())
+        if score > best_score:
+            best, best_score = (centroids, assignment), score
+    return best
+
+
+def _one_kmeans(x: sp.csr_matrix, k: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Unit centroids (clusters, words) and each row's cluster; fewer than k clusters when the rows
     have fewer distinct directions."""
     centroids = _seeds(x, k, rng)

@@ -99,11 +99,21 @@ def label_documents(documents: Iterable[Document]) -> list[LabelledDocument]:
     return labelled
 
 
-def is_held_out(text: str, percent: int = HELD_OUT_PERCENT) -> bool:
-    """Whether a text belongs to the held-out split: decided by a hash of the text alone, so that
-    every run, and `curate topics eval` after `train`, puts it on the same side."""
+def _bucket(text: str, buckets: int) -> int:
+    """The text's bucket of `buckets`, from a hash of the text alone: every run, and `curate topics
+    eval` after `train`, puts a document in the same one."""
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % 100 < percent
+    return int.from_bytes(digest, "big") % buckets
+
+
+def is_held_out(text: str, percent: int = HELD_OUT_PERCENT) -> bool:
+    """Whether a text belongs to the held-out split."""
+    return _bucket(text, 100) < percent
+
+
+def fold_of(text: str, folds: int) -> int:
+    """The cross-validation fold of a text, 0 .. folds - 1."""
+    return _bucket(text, folds)
 
 
 def split(

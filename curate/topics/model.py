@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from curate.errors import UsageError
 from curate.topics.labels import PREFIX_CHARS
 from curate.topics.taxonomy import TOPIC_NAMES
+from filters.fasttext_training import train_supervised
 
 LABEL_PREFIX = "__label__"
 # fastText's hash table for word and character n-grams; its default (2M rows) makes a model of
 # hundreds of MB, and a few hundred thousand rows hold the n-grams of a small labelled corpus.
 BUCKETS = 200_000
-# On a small corpus fastText's SGD at times diverges (its loss NaN; lr 0.5 did on some orders of the
-# same rows): each retry halves the learning rate.
-TRAINING_ATTEMPTS = 3
 
 
 def prepare(text: str) -> str:
@@ -36,13 +33,11 @@ def train_topic_model(
     word_ngrams: int = 2,
     minn: int = 3,
     maxn: int = 5,
-    lr: float = 0.2,  # 0.5 diverged (NaN) on some orders of the same rows
+    lr: float = 0.2,
     seed: int = 0,
 ) -> TopicModel:
     """Train on (text, topic) pairs, save the model to `path` and return it. Character n-grams of
     minn..maxn letters let it read inflections and compounds it never saw whole, in any language."""
-    import fasttext
-
     unknown = sorted({topic for _, topic in labelled} - set(TOPIC_NAMES))
     if unknown:
         raise ValueError(f"topics outside the taxonomy: {', '.join(unknown)}")
@@ -50,23 +45,11 @@ def train_topic_model(
     if not rows:
         raise ValueError("no labelled text to train on")
     random.Random(seed).shuffle(rows)  # fastText reads the file in order: no run of one topic
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as fh:
-        fh.writelines(rows)
-    try:
-        for attempt in range(TRAINING_ATTEMPTS):
-            try:
-                model = fasttext.train_supervised(
-                    fh.name, epoch=epochs, lr=lr / 2**attempt, dim=dim, wordNgrams=word_ngrams,
-                    minn=minn, maxn=maxn, bucket=BUCKETS, seed=seed, thread=1, verbose=0,
-                )  # fmt: skip
-                break
-            except RuntimeError as exc:  # "Encountered NaN": it diverged; a smaller step does not
-                if "NaN" not in str(exc) or attempt == TRAINING_ATTEMPTS - 1:
-                    raise
-    finally:
-        os.unlink(fh.name)
-    model.save_model(str(path))
-    return TopicModel(model)
+    train_supervised(
+        rows, path, epoch=epochs, lr=lr, dim=dim, wordNgrams=word_ngrams, minn=minn, maxn=maxn,
+        bucket=BUCKETS, seed=seed, thread=1, verbose=0,
+    )  # fmt: skip
+    return TopicModel.load(path)
 
 
 class TopicModel:

@@ -130,7 +130,7 @@ def test_cost_per_document_is_within_three_times_language_id(trained):
     model, _ = trained
     with gzip.open(next(SHARED_TEXT.glob("*.jsonl.gz")), "rt") as fh:
         texts = [json.loads(line)["text"] for line in fh]
-    cost = cost_per_document(model, texts, repeat=3)
+    cost = cost_per_document({"topics": model}, texts, repeat=3)
     assert cost["topics"] <= 3 * cost["langid"] and cost["topics"] < 0.5
 
 
