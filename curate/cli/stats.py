@@ -8,11 +8,13 @@ from pathlib import Path
 import polars as pl
 
 from curate.atomic import strict_dumps
-from curate.cli.options import finished_run
+from curate.cli.options import finished_run, positive_int
 from curate.cli.tables import Column, Kind, format_table, wrap
+from curate.errors import UsageError
 from curate.layout import OutputLayout
 from curate.statistics import Stats, compute_stats, stats_document, write_stats
 from curate.statistics.audit import DISPROPORTION, FAIR_RATIO, MIN_REACHED, MIN_REMOVED, reference_note
+from curate.statistics.mixture import parse_topic_weights, topic_mixture
 from curate.statistics.report import produce_report
 from curate.statistics.tables import ALL
 from langid.labels import language_name
@@ -25,13 +27,34 @@ def add_stats_parsers(commands: argparse._SubParsersAction) -> None:
         description=(
             "Print the main tables of the statistics of the run in OUT, computed from its ledgers, "
             "shards, removed-documents record, error logs and dedup clusters (and write them to "
-            "OUT/report/)."
+            "OUT/report/). With --topic-weights, also the documents and tokens a mixture in those "
+            "topic shares draws from each topic, and which topics it repeats."
         ),
     )
     stats.add_argument(
         "output", type=finished_run, metavar="OUT", help="the output directory of `curate run`"
     )
     stats.add_argument("--json", action="store_true", help="print every table as JSON instead")
+    stats.add_argument(
+        "--topic-weights",
+        type=parse_topic_weights,
+        metavar="MIX",
+        help=(
+            "also show the mixture of these topics in these token shares, e.g. "
+            "health_medicine=0.2,sports=0.1 (a cluster by its prefix: c03=0.5): per topic the kept "
+            "documents and tokens, the tokens and documents drawn, the epochs and whether it repeats "
+            "(unnamed topics left out); written to OUT/report/topic_mixture.parquet"
+        ),
+    )
+    stats.add_argument(
+        "--mixture-tokens",
+        type=positive_int,
+        metavar="N",
+        help=(
+            "the size of that mixture in tokens (default: the smallest holding every document of the "
+            "named topics at least once, which `curate tokenize --topic-weights` writes)"
+        ),
+    )
     report = commands.add_parser(
         "report",
         help="write the HTML audit report of a run",
@@ -68,6 +91,7 @@ class _Tables:
 
     def __init__(self, stats: Stats) -> None:
         self.tables = stats.tables
+        self.summary = stats.summary
         self.report_dir = OutputLayout(stats.out_dir).report_dir
 
     def show(
@@ -172,6 +196,22 @@ class _Tables:
         title = "kept data per topic (per language: topics.parquet)"
         return self.show(title, shares, columns, self.path("topics"), empty="no topics (topics.enabled)")
 
+    def mixture(self) -> list[str]:
+        mixture = self.tables["topic_mixture"]
+        columns = {"topic": TEXT, "weight": PERCENT, "kept_docs": NUMBER, "kept_tokens": NUMBER}
+        columns |= {"target_tokens": NUMBER, "drawn_docs": NUMBER, "epochs": NUMBER, "repeats": TEXT}
+        topics = self.tables["topics"].filter(pl.col("lang") == ALL)
+        left_out = topics.filter(~pl.col("topic").is_in(mixture["topic"].to_list()))
+        notes = (
+            f"{mixture['target_tokens'].sum():,} tokens; topics left out (not named): {left_out.height:,}, "
+            f"{left_out['tokens'].sum():,} kept tokens",
+            f"tokens {self.summary['token_source']}",
+        )
+        title = "topic mixture: the tokens and documents drawn per topic (epochs > 1: repeated)"
+        return self.show(
+            title, mixture, columns, self.path("topic_mixture"), limit=mixture.height, notes=notes
+        )
+
     def fairness(self) -> list[str]:
         fairness = self.tables["language_fairness"]
         columns = {"step": TEXT, "lang": TEXT, "language": TEXT, "reached": NUMBER, "kept": NUMBER}
@@ -213,6 +253,8 @@ def terminal_lines(stats: Stats) -> list[str]:
         wrap(tokens),
         wrap(f"every table in full: {tables.report_dir}/<table>.parquet and stats.json"),
     ]
+    if "topic_mixture" in stats.tables:  # last: the table asked for, where the prompt returns
+        sections.append(tables.mixture())
     lines: list[str] = []
     for section in sections:
         lines += [""] * bool(lines) + section  # a blank line between sections
@@ -220,7 +262,12 @@ def terminal_lines(stats: Stats) -> list[str]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    if args.mixture_tokens and not args.topic_weights:
+        raise UsageError("--mixture-tokens: the size of the --topic-weights mixture; give those too")
     stats = compute_stats(Path(args.output))
+    if args.topic_weights:  # before anything is written: a topic the run lacks is refused
+        mixture = topic_mixture(stats.tables["topics"], args.topic_weights, args.mixture_tokens)
+        stats.tables["topic_mixture"] = mixture
     write_stats(stats)
     if args.json:
         print(strict_dumps(stats_document(stats)))

@@ -10,12 +10,13 @@ from curate.cli.options import finished_run, language_list, language_weights, ou
 from curate.errors import UsageError
 from curate.executors import EXECUTORS
 from curate.pipeline.ownership import run_lock
+from curate.statistics.mixture import parse_topic_weights
 from curate.tokenize import formats
 from curate.tokenize.job import (
     DEFAULT_MAX_FILE_BYTES,
     TokenizeSettings,
+    checked_settings,
     read_record,
-    shards_by_part,
     tokenize_run,
 )
 from curate.tokenize.tokenizer_files import find_tokenizer
@@ -36,7 +37,10 @@ def add_tokenize_parser(commands: argparse._SubParsersAction) -> None:
             "documents are shuffled with --seed, the same way whatever the worker count; one output "
             "per language (TOKENS/lang-xx/), or with --weights one mixture (TOKENS/mixture/) whose "
             "token shares are the weights: no document is dropped, and a language short of its share "
-            "is repeated whole (then in part) until it reaches it. Files are bounded by "
+            "is repeated whole (then in part) until it reaches it. --topic-weights mixes by topic "
+            "instead, the same way: the topics it names in those token shares, the documents of the "
+            "others left out (`curate stats` with the same --topic-weights previews it). Files are "
+            "bounded by "
             "--max-file-bytes. Token counts per language and domain go to TOKENS/token_counts.parquet "
             "and to OUT, where the report and `curate budget --shards` use them. Run the same command "
             "again after an interruption: shards already encoded are not encoded again."
@@ -57,9 +61,22 @@ def add_tokenize_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=formats.FORMATS, default="datatrove", help="(default: datatrove)")
     parser.add_argument("--seed", type=int, default=0, help="document shuffle seed (default: 0)")
     parser.add_argument(
-        "--weights", type=language_weights, metavar="MIX", help="one mixture, e.g. en=0.7,de=0.3"
+        "--weights", type=language_weights, metavar="MIX", help="one mixture by language, e.g. en=0.7,de=0.3"
     )
-    parser.add_argument("--langs", metavar="CODES", help="only these languages, e.g. en,de (default: all)")
+    parser.add_argument(
+        "--topic-weights",
+        type=parse_topic_weights,
+        metavar="MIX",
+        help=(
+            "one mixture by topic, e.g. health_medicine=0.2,sports=0.1 (a cluster by its prefix: "
+            "c03=0.5); documents of other topics left out; not with --weights"
+        ),
+    )
+    parser.add_argument(
+        "--langs",
+        metavar="CODES",
+        help="only these languages, e.g. en,de (default: all); with --topic-weights: its topics in these",
+    )
     parser.add_argument(
         "--eos-token", metavar="TOKEN", help="the end-of-document token, where the tokenizer names none"
     )
@@ -103,9 +120,11 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
     if weights and langs and set(weights) != set(langs):
         raise UsageError("--weights and --langs: name the same languages (or give only --weights)")
     langs = langs or sorted(weights)
-    shards_by_part(out, langs)  # OUT holds a run, with shards of each language: before any file is made
+    settings = TokenizeSettings(
+        args.format, args.seed, weights, langs, args.max_file_bytes, args.topic_weights or {}
+    )
+    checked_settings(out, settings)  # OUT holds the languages and topics named: before any file is made
     tokenizer = find_tokenizer(args.tokenizer, args.eos_token, args.bos)
-    settings = TokenizeSettings(args.format, args.seed, weights, langs, args.max_file_bytes)
     with run_lock(out):  # taken before TOKENS is made: when OUT is busy, nothing is written
         tokens.mkdir(parents=True, exist_ok=True)
         with run_lock(tokens):

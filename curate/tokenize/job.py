@@ -3,7 +3,8 @@
 1. Each shard is a task: its documents encoded into a part (parts.py), through the executors, so
    workers share the work and a rerun encodes only the shards whose part is missing or stale.
 2. The documents are ordered (order.py): shuffled per language (`TOKENS/lang-xx/`, the language
-   of the shard's folder `OUT/shards/lang-xx/`) or as one weighted mixture (`TOKENS/mixture/`).
+   of the shard's folder `OUT/shards/lang-xx/`) or as one weighted mixture (`TOKENS/mixture/`) of
+   languages (`weights`) or of topics (`topic_weights`, the shards' `topic` column).
 3. Each output is written in the chosen format (formats.py), in files bounded by size.
 4. The token counts per language and domain (`TOKENS/token_counts.parquet`, and a copy in OUT for
    its report and `curate budget`), then `TOKENS/tokenize.json`, written last: a folder without
@@ -21,19 +22,22 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 
 from curate.atomic import write_atomically, write_json
 from curate.errors import UsageError
 from curate.executors import WorkerSetup, make_executor, run_all
 from curate.layout import OutputLayout
 from curate.shards import partition_of
+from curate.statistics.mixture import resolve_topics
+from curate.statistics.topics import NO_TOPIC, TOPIC
 from curate.tokenize import formats
 from curate.tokenize.order import Placement, mixture, per_language
 from curate.tokenize.parts import encode_shard, part_ids, part_key, part_record
@@ -53,6 +57,7 @@ class TokenizeSettings:
     weights: dict[str, float] = field(default_factory=dict)  # empty: one output per language
     langs: list[str] = field(default_factory=list)  # empty: every language
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    topic_weights: dict[str, float] = field(default_factory=dict)  # one mixture by topic instead
 
 
 def _load_worker_tokenizer(tokenizer: TokenizerFile) -> tuple[Any, int, int | None]:
@@ -77,6 +82,29 @@ def shards_by_part(out: Path, langs: list[str]) -> dict[Path, str]:
     return {shard: part_key(shard, layout.shards_dir) for shard in shards}
 
 
+def shard_topics(shard: Path) -> pl.Series:
+    """The topic of each document of `shard`, in its order (its part's); NO_TOPIC where it has
+    none (a run made without the topic step)."""
+    parquet = pq.ParquetFile(shard)
+    if TOPIC not in parquet.schema_arrow.names:
+        return pl.Series(TOPIC, [NO_TOPIC] * parquet.metadata.num_rows, dtype=pl.String)
+    topics = pl.from_arrow(parquet.read(columns=[TOPIC]))[TOPIC]
+    return topics.cast(pl.String).fill_null(NO_TOPIC)
+
+
+def checked_settings(out: Path, settings: TokenizeSettings) -> tuple[dict[Path, str], TokenizeSettings]:
+    """The shards to tokenize (shards_by_part) and `settings` with each topic of its topic weights
+    named as the shards name it (a cluster by its prefix): what they name that the run lacks is
+    refused (UsageError) before any file is made."""
+    if settings.weights and settings.topic_weights:
+        raise UsageError("--weights and --topic-weights: give one (a mixture by language or by topic)")
+    shards = shards_by_part(out, settings.langs)
+    if not settings.topic_weights:
+        return shards, settings
+    topics = {topic for shard in shards for topic in shard_topics(shard).unique().to_list()}
+    return shards, replace(settings, topic_weights=resolve_topics(settings.topic_weights, topics))
+
+
 def tokenize_run(
     out: Path,
     tokens: Path,
@@ -92,7 +120,7 @@ def tokenize_run(
     record written to TOKENS/tokenize.json."""
     if settings.format not in formats.FORMATS:
         raise UsageError(f"--format {settings.format}: unknown (allowed: {', '.join(formats.FORMATS)})")
-    shards = shards_by_part(out, settings.langs)
+    shards, settings = checked_settings(out, settings)
     earlier = read_record(tokens)
     (tokens / RECORD).unlink(missing_ok=True)  # unfinished until the new record is written
     encoding = {"tokenizer": tokenizer.digest, "eos_id": tokenizer.eos_id, "bos_id": tokenizer.bos_id}
@@ -107,10 +135,12 @@ def tokenize_run(
     finally:
         runner.close()
     keys = list(shards.values())
-    docs = _documents(tokens, keys, [partition_of(shard) for shard in shards])
+    docs = _documents(tokens, shards)
     _remove_stale_parts(tokens, set(keys))
     if settings.weights:
         outputs = {MIXTURE: mixture(docs, settings.weights, settings.seed)}
+    elif settings.topic_weights:
+        outputs = {MIXTURE: mixture(docs, settings.topic_weights, settings.seed, TOPIC)}
     else:
         outputs = {f"lang-{lang}": placement for lang, placement in per_language(docs, settings.seed).items()}
     _remove_earlier_outputs(tokens, earlier, set(outputs))
@@ -141,16 +171,18 @@ def tokenize_run(
     return record
 
 
-def _documents(tokens: Path, keys: list[str], langs: list[str]) -> pl.DataFrame:
+def _documents(tokens: Path, shards: dict[Path, str]) -> pl.DataFrame:
     """Every document of every part, with the part's index, in part order. A document's language
-    is its shard's folder (`lang-xx`), a safe folder name whatever the shard's `lang` column holds."""
+    is its shard's folder (`lang-xx`), a safe folder name whatever the shard's `lang` column holds;
+    its topic is the shard's (read here: parts made before topics stay valid)."""
     frames = [
         pl.read_parquet(tokens / PARTS / key / "docs.parquet").with_columns(
-            pl.lit(lang, dtype=pl.String).alias("lang"),
+            pl.lit(partition_of(shard), dtype=pl.String).alias("lang"),
+            shard_topics(shard),
             pl.lit(index).alias("part"),
             pl.lit(key).alias("shard"),
         )
-        for index, (key, lang) in enumerate(zip(keys, langs))
+        for index, (shard, key) in enumerate(shards.items())
     ]
     return pl.concat(frames).with_columns(pl.col("domain").fill_null(""))
 

@@ -5,8 +5,10 @@ locks, counts in OUT for the report, and the errors a user meets."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from collections import Counter
+from itertools import accumulate
 from pathlib import Path
 
 import polars as pl
@@ -140,6 +142,69 @@ def test_a_mixture_reaches_its_weights_by_repeating_the_short_language(curated, 
     assert sum(counts.values()) == written["documents"]
 
 
+def topic_documents(out: Path, tokenizer: Path) -> pl.DataFrame:
+    """Every kept document with its topic and its ids as `tokenizers` encodes them + the end id."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(tokenizer))
+    docs = kept_documents(out).with_columns(
+        pl.concat([pl.read_parquet(s, columns=["topic"]) for s in OutputLayout(out).shard_paths()])["topic"]
+    )
+    end = tok.token_to_id(END)
+    ids = [(*e.ids, end) for e in tok.encode_batch(docs["text"].to_list(), add_special_tokens=False)]
+    return docs.with_columns(pl.Series("ids", ids, dtype=pl.List(pl.Int64))).with_columns(
+        pl.col("ids").list.len().alias("length")
+    )
+
+
+def test_a_topic_mixture_reaches_its_weights_repeating_the_short_topic(curated, tokenizer, tmp_path, capsys):
+    docs = topic_documents(curated, tokenizer)
+    have = dict(docs.group_by("topic").agg(pl.col("length").sum()).iter_rows())
+    big = max(have, key=lambda topic: (have[topic], topic))
+    small = min(set(have) - {big}, key=lambda topic: (abs(have[topic] - have[big] / 4), topic))
+    weights = {big: 0.6, small: 0.4}
+    tokens = tmp_path / "mix"
+    mix = f"{big.split(' ')[0]}=0.6,{small}=0.4"  # the first by its cluster prefix
+    assert main(tokenize(curated, tokens, tokenizer, "--topic-weights", mix)) == 0
+    record = json.loads((tokens / "tokenize.json").read_text())
+    assert record["settings"]["topic_weights"] == weights and set(record["outputs"]) == {"mixture"}
+    output = record["outputs"]["mixture"]
+    assert f"{small} x{output['repeats'][small]:g}" in capsys.readouterr().out
+    written = Counter(tuple(d) for d in spec_read(tokens / "mixture", "datatrove"))
+    topic_of = {tuple(ids): topic for ids, topic in docs.select("ids", "topic").iter_rows()}
+    assert len(topic_of) == docs.height  # the documents tell their topic
+    assert {topic_of[d] for d in written} == {big, small}  # the other topics left out
+    total = max(have[topic] / weight for topic, weight in weights.items())
+    for topic, weight in weights.items():
+        mine = docs.filter(pl.col("topic") == topic)
+        target, whole = weight * total, math.floor(weight * total / have[topic] + 1e-9)
+        # The partial copy: the topic's documents in their order under (seed, whole), while they fit.
+        order = sorted(mine.iter_rows(named=True), key=lambda r: shuffle_key(0, whole, r["shard"], r["id"]))
+        ends = accumulate(row["length"] for row in order)
+        extra = {tuple(row["ids"]) for row, end in zip(order, ends) if end <= target - whole * have[topic]}
+        ids = [tuple(row["ids"]) for row in order]
+        assert {d: written[d] for d in ids} == {d: whole + (d in extra) for d in ids}
+        tokens_written = sum(written[d] * len(d) for d in ids)
+        assert target - max(map(len, ids)) < tokens_written <= target + 1e-6  # within one document
+        assert output["repeats"][topic] == round(tokens_written / have[topic], 4)
+    assert output["repeats"][big] == 1.0 and output["repeats"][small] > 1.5
+    assert output["documents"] == sum(written.values())
+
+
+def test_topic_weights_refused_before_anything_is_written(curated, tokenizer, tmp_path, capsys):
+    tokens = tmp_path / "tokens"
+    for options, message in [
+        (["--topic-weights", "golf=1"], "the run has no topic 'golf' (its topics: "),
+        (["--topic-weights", "c00=1", "--weights", "en=1"], "--weights and --topic-weights: give one"),
+        (["--topic-weights", "c00=-1"], "above 0"),
+        (["--topic-weights", "c00=1,c00=2"], "named twice"),
+    ]:
+        assert main(tokenize(curated, tokens, tokenizer, *options)) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+        assert not tokens.exists()
+
+
 def spec_read_docs(tokens: Path, docs: pl.DataFrame, lang: str, tokenizer: Path) -> list[list[int]]:
     from tokenizers import Tokenizer
 
@@ -233,6 +298,8 @@ def test_help_explains_the_command(capsys):
     for words in (
         "--format {datatrove,megatron}",
         "--weights",
+        "--topic-weights MIX",
+        "mixes by topic",
         "repeated",
         "--seed",
         "--max-file-bytes",
