@@ -21,24 +21,31 @@ from bench_replay import LDNOOBW, REPLAY_NAME, build_replay_warc, collect_pages 
 WORKER_FILES = 20
 
 
-def _curate_config(extractor: str = "resiliparse"):
+def _curate_config(extractor: str = "resiliparse", topics: bool = True):
     from curate.config import Config
 
     config = Config()
     config.extract.extractor = extractor
+    config.topics.enabled = topics
     config.filters.badwords_dir = str(LDNOOBW)
     return config.validate()
 
 
 def _run_curate(
-    inputs: list[str], out_dir: Path | str, extractor: str, workers: int, report: bool, **options: Any
+    inputs: list[str],
+    out_dir: Path | str,
+    extractor: str,
+    workers: int,
+    report: bool,
+    topics: bool = True,
+    **options: Any,
 ) -> int:
     """`curate run` as the command does it; `options`: run_pipeline's (executor, storage_options);
     into an object store the run writes its report itself."""
     from curate.pipeline.run import run_pipeline
     from curate.statistics.report import produce_report
 
-    config = _curate_config(extractor)
+    config = _curate_config(extractor, topics)
     result = run_pipeline(inputs, out_dir, config, show_progress=False, workers=workers, **options)
     if result.failed:
         raise RuntimeError("; ".join(t.failure or "" for t in result.failed))
@@ -49,6 +56,10 @@ def _run_curate(
 
 def measure_pipeline_curate(path: Path, out_dir: Path) -> int:
     return _run_curate([str(path)], out_dir, "resiliparse", 1, report=True)
+
+
+def measure_pipeline_curate_no_topics(path: Path, out_dir: Path) -> int:
+    return _run_curate([str(path)], out_dir, "resiliparse", 1, report=True, topics=False)
 
 
 def measure_pipeline_curate_trafilatura(path: Path, out_dir: Path) -> int:
@@ -134,6 +145,7 @@ def measure_workers_2(path: Path, out_dir: Path) -> int:
 PIPELINE_VARIANTS = {
     "datatrove": measure_pipeline_datatrove,
     "curate": measure_pipeline_curate,
+    "curate-no-topics": measure_pipeline_curate_no_topics,
     "curate-trafilatura": measure_pipeline_curate_trafilatura,
 }
 WORKER_VARIANTS = {"workers-1": measure_workers_1, "workers-2": measure_workers_2}
@@ -173,6 +185,7 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     labels = {
         "pipeline-datatrove": ("datatrove 0.10.1, FineWeb first stage", "trafilatura"),
         "pipeline-curate": ("`curate run`, everything + report", "resiliparse"),
+        "pipeline-curate-no-topics": ("`curate run`, [topics] enabled = false", "resiliparse"),
         "pipeline-curate-trafilatura": ("`curate run --extractor trafilatura`", "trafilatura"),
     }
     for name, summary in summaries.items():

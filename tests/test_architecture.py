@@ -21,7 +21,8 @@ LAYERS = (
         "curate.readers", "curate.extract", "curate.executors", "curate.sample", "curate.storage",
         "curate.topics",
     ),
-    ("curate.dedup", "curate.statistics", "curate.tokenize"),
+    # the topic model's evaluation reads its accuracy's interval with the statistics' Wilson score
+    ("curate.dedup", "curate.statistics", "curate.tokenize", "curate.topics.evaluate"),
     ("curate.train",),
     ("curate.pipeline",),
     ("curate.workflows", "curate.api"),

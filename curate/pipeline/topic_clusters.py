@@ -50,10 +50,12 @@ def fit_run_clusters(config: Config, layout: OutputLayout, inputs: list[str], fo
         return
     layout.topic_clusters.unlink(missing_ok=True)  # a half-written pair never looks fitted
     texts, sampled = sample_texts(config, inputs)
+    if not texts:  # no input could be read: their tasks say why
+        return
     try:
         clusters = fit_clusters(texts, k=topics.clusters, languages=_languages(config, texts))
     except ValueError as exc:  # no document with words: every document is `unclustered`
-        log.warning("topics: no clusters fitted (%s)", exc)
+        log.info("topics: no clusters fitted, every document is unclustered (%s)", exc)
         return
     layout.topic_clusters.parent.mkdir(parents=True, exist_ok=True)
     clusters.save(layout.topic_clusters)
