@@ -40,6 +40,7 @@ DOCUMENT_SCHEMA = pa.schema(
             pa.list_(pa.struct([("lang", pa.string()), ("score", pa.float32())])),
         ),
         pa.field("text", pa.string()),
+        pa.field("text_repaired", pa.bool_()),  # the Unicode repair step changed the text
         # The topic step's: a topic of curate/topics/taxonomy.py, or a cluster's name; its score 0..1.
         pa.field("topic", pa.string()),
         pa.field("topic_score", pa.float32()),

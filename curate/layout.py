@@ -98,6 +98,11 @@ class OutputLayout:
         return self.root / "topics" / "clusters.npz"
 
     @property
+    def topic_sample(self) -> Path:
+        """What the run's topic clusters were fitted on (inputs and settings)."""
+        return self.topic_clusters.with_suffix(".json")
+
+    @property
     def shards_dir(self) -> Path:
         return self.root / "shards"
 

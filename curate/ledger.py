@@ -21,6 +21,9 @@ from curate.document import UNDETERMINED_LANG
 from curate.layout import OutputLayout
 
 OUTCOMES = ("kept", "removed", "skipped", "error")
+# Not an outcome: kept documents whose text a step rewrote (Unicode repair, PII masking), booked
+# beside their `kept` row; outside the invariant, as `read` is.
+REWRITTEN = "rewritten"
 
 LEDGER_SCHEMA = pa.schema(
     [
@@ -61,7 +64,7 @@ class Ledger:
         chars: int = 0,
         words: int = 0,
     ) -> None:
-        if outcome not in OUTCOMES and outcome != "read":
+        if outcome not in OUTCOMES and outcome not in ("read", REWRITTEN):
             raise ValueError(f"unknown outcome {outcome!r}")
         row = self.counts[(stage, outcome, reason, lang)]
         row[0] += docs
@@ -121,7 +124,8 @@ def task_totals(ledger: pl.DataFrame) -> dict[str, dict[str, int]]:
     """Documents per outcome (read, then OUTCOMES) of each task in `ledger`, dedup's rows included."""
     totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("read", *OUTCOMES), 0))
     for task, outcome, docs in ledger.group_by("task", "outcome").agg(pl.col("docs").sum()).iter_rows():
-        totals[task][outcome] = docs
+        if outcome != REWRITTEN:
+            totals[task][outcome] = docs
     return totals
 
 

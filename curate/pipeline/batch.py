@@ -17,6 +17,7 @@ from curate.document import (
     document_sizes,
     text_sizes,
 )
+from curate.ledger import REWRITTEN
 from curate.pipeline.books import TaskBooks
 from curate.pipeline.ids import safe_lang
 from curate.pipeline.removed import RemovedWriter
@@ -28,6 +29,14 @@ BATCH_DOCS = 1000
 # The columns the batch steps fill (topic, the filters' signals) or dedup does: empty until then.
 SIGNAL_COLUMNS = DOCUMENT_SCHEMA.names[DOCUMENT_SCHEMA.names.index("text") + 1 :]
 WRITE_STEP, SIGNATURES_STEP = "write", "signatures"
+# Staged documents whose text a step rewrote, booked per language as `rewritten` (column: true, or
+# a count above 0): (column, stage, reason).
+REWRITE_COLUMNS = (
+    ("text_repaired", "unicode", "repaired"),
+    ("pii_emails", "pii", "emails"),
+    ("pii_ips", "pii", "ips"),
+    ("pii_phones", "pii", "phones"),
+)
 
 
 @dataclass
@@ -162,4 +171,14 @@ class Batch:
             part, part_sizes = (table, sizes) if mask is None else (table.filter(mask), sizes.filter(mask))
             chars, words, nbytes = (pc.sum(part_sizes[name]).as_py() or 0 for name in SIZE_COLUMNS)
             self.books.ledger.book(WRITE_STEP, "kept", "kept", nbytes, lang, part.num_rows, chars, words)
+            self._book_rewrites(part, lang)
             self.sinks.staged.write(lang, part)
+
+    def _book_rewrites(self, part: pa.Table, lang: str) -> None:
+        for column, stage, reason in REWRITE_COLUMNS:
+            if column in part.column_names:
+                values = part[column]
+                changed = values if pa.types.is_boolean(values.type) else pc.greater(values, 0)
+                count = pc.sum(changed.cast(pa.int64())).as_py() or 0
+                if count:
+                    self.books.ledger.book(stage, REWRITTEN, reason, lang=lang, docs=count)

@@ -16,6 +16,7 @@ from curate.pipeline.steps import BatchStep, RecordStep
 from curate.pipeline.steps.filters import FilterStep
 from curate.pipeline.steps.language import LanguageStep
 from curate.pipeline.steps.record import ExtractStep, UrlStep
+from curate.pipeline.steps.repair import RepairStep
 from curate.pipeline.steps.topics import TopicStep
 from filters.registry import CarriedFilters, carry
 
@@ -23,7 +24,7 @@ from filters.registry import CarriedFilters, carry
 @dataclass
 class Processors:
     record_steps: list[RecordStep]  # in order: the URL filter (when filters run), extraction
-    batch_steps: list[BatchStep]  # in order: topics, language ID, the filters
+    batch_steps: list[BatchStep]  # in order: Unicode repair, topics, language ID, the filters
     extraction: ExtractStep
     hasher: MinHasher | None = None  # dedup's signatures of the staged documents
 
@@ -36,7 +37,9 @@ def build_processors(config: Config, user_filters: CarriedFilters | None = None)
     driver registered: a spawned worker does not share its registry)."""
     if user_filters is not None:
         user_filters.install()
-    batch_steps: list[BatchStep] = [TopicStep(config.topics)] if config.topics.enabled else []
+    batch_steps: list[BatchStep] = [RepairStep()] if config.unicode.enabled else []
+    if config.topics.enabled:
+        batch_steps.append(TopicStep(config.topics))
     if config.langid.enabled:
         batch_steps.append(LanguageStep(config.langid))
     record_steps: list[RecordStep] = []

@@ -45,7 +45,7 @@ def fit_run_clusters(config: Config, layout: OutputLayout, inputs: list[str], fo
     topics = config.topics
     if not topics.enabled or topics.model or topics.clusters_file != str(layout.topic_clusters):
         return
-    sidecar = layout.topic_clusters.with_suffix(".json")
+    sidecar = layout.topic_sample
     if not force and layout.topic_clusters.is_file() and _fitted_on(sidecar, topics, inputs):
         return
     layout.topic_clusters.unlink(missing_ok=True)  # a half-written pair never looks fitted
@@ -70,7 +70,18 @@ def _languages(config: Config, texts: list[str]) -> list[str]:
     from langid import LanguageIdentifier
 
     identifier = LanguageIdentifier(config.langid.model or None)  # the run's model: a missing one fails first
-    return [prediction.lang for prediction in identifier.predict(texts)]
+    try:
+        return [prediction.lang for prediction in identifier.predict(texts)]
+    except Exception:  # noqa: BLE001 - one text it fails on must not cost the run its clusters
+        return [_language_or_unknown(identifier, text) for text in texts]
+
+
+def _language_or_unknown(identifier, text: str) -> str:
+    """`text`'s language, or "" where language ID fails on it (its task books that document)."""
+    try:
+        return identifier.predict([text])[0].lang
+    except Exception:  # noqa: BLE001 - the task, not the sample, says what failed
+        return ""
 
 
 def _fitted_on(sidecar: Path, topics: TopicsConfig, inputs: list[str]) -> bool:

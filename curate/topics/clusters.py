@@ -48,7 +48,7 @@ NAME_WORDS = 3
 MAX_DOCUMENT_SHARE = 0.5
 # With the documents' languages: a word in more than this share of one language's documents (of at
 # least MIN_LANGUAGE_DOCUMENTS) is that language's stop word, whatever the published lists miss.
-RESTARTS = 4
+RESTARTS = 2
 MAX_LANGUAGE_SHARE = 0.15
 MIN_LANGUAGE_DOCUMENTS = 10
 MIN_DOCUMENTS_FOR_DF2 = 20
@@ -292,7 +292,8 @@ def _language_stop_words(docs: list[list[str]], languages: Sequence[str]) -> set
     MIN_LANGUAGE_DOCUMENTS of them."""
     by_language: dict[str, list[list[str]]] = {}
     for doc, lang in zip(docs, languages):
-        by_language.setdefault(lang, []).append(doc)
+        if lang:  # "": language ID failed on it
+            by_language.setdefault(lang, []).append(doc)
     common: set[str] = set()
     for group in by_language.values():
         if len(group) >= MIN_LANGUAGE_DOCUMENTS:

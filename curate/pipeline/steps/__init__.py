@@ -2,9 +2,9 @@
 
 Record steps run on each record before it has text, in order: the URL filter (so that a blocked page
 costs no extraction) and extraction (which gives the record its text). Batch steps then run on
-BATCH_DOCS documents at a time as columns: topics, language ID, then the filters. Each returns, per
-document, a `Removal` or None to keep it; the task books every Removal in one place
-(`TaskBooks.book`), so a step never touches the ledger.
+BATCH_DOCS documents at a time as columns: Unicode repair, topics, language ID, then the filters.
+Each returns, per document, a `Removal` or None to keep it; the task books every Removal in one
+place (`TaskBooks.book`), so a step never touches the ledger.
 """
 
 from __future__ import annotations
