@@ -29,6 +29,7 @@ from filters import (
     FineWebThresholds,
     GopherQualityThresholds,
     GopherRepetitionThresholds,
+    PiiThresholds,
     QualityThresholds,
     UrlThresholds,
 )
@@ -196,6 +197,7 @@ class FiltersConfig:
     fineweb: FineWebThresholds = field(default_factory=FineWebThresholds)
     badwords: BadwordsThresholds = field(default_factory=BadwordsThresholds)
     quality: QualityThresholds = field(default_factory=QualityThresholds)
+    pii: PiiThresholds = field(default_factory=PiiThresholds)  # masks; never removes
     # per-language overrides published by a reference, under the per_language ones below:
     # fineweb (none: FineWeb's English-tuned thresholds for every language) or fineweb2
     # (FineWeb-2's thresholds and stop words for each of its 1,860 languages, and its pipeline's
@@ -244,6 +246,19 @@ class UnicodeConfig:
     repair"): 0.18 ms a document, a third of language ID's, so on by default."""
 
     enabled: bool = True
+
+
+@dataclass
+class DecontaminateConfig:
+    """Benchmark decontamination (README, "Hygiene"): a document that shares a word `ngram` with a
+    benchmark's texts is removed as `decontamination/<benchmark>`. Off while `files` is empty."""
+
+    files: list[str] = field(default_factory=list)  # JSONL or Parquet, one benchmark a file
+    ngram: int = field(default=13, metadata=within(1, 100))  # GPT-3's 13-grams
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.files)
 
 
 @dataclass
@@ -305,6 +320,7 @@ class Config:
     langid: LangidConfig = field(default_factory=LangidConfig)
     filters: FiltersConfig = field(default_factory=FiltersConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    decontaminate: DecontaminateConfig = field(default_factory=DecontaminateConfig)
     topics: TopicsConfig = field(default_factory=TopicsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     model: ModelConfig = field(default_factory=ModelConfig)  # `curate pretrain` / `curate ablate`

@@ -46,6 +46,8 @@ DOCUMENT_SCHEMA = pa.schema(
         pa.field("topic_score", pa.float32()),
         # The signals every filter decided on, so that shards can be re-thresholded without recompute.
         *(pa.field(name, SIGNAL_TYPES[kind]) for f in FILTERS.values() for name, kind in f.SIGNALS.items()),
+        # Decontamination's: the benchmark n-gram a removed document shared (normalized words).
+        pa.field("decontam_ngram", pa.string()),
         # Set by dedup on the final shards: the id of the document kept for the cluster (this one)
         # and how many documents the cluster had; removed ones point to it in dedup/clusters.parquet.
         pa.field("dup_cluster_id", pa.string()),

@@ -12,6 +12,7 @@ from filters.c4 import C4Quality, C4Thresholds
 from filters.fineweb import FineWebQuality, FineWebThresholds
 from filters.gopher_quality import GopherQuality, GopherQualityThresholds
 from filters.gopher_repetition import GopherRepetition, GopherRepetitionThresholds
+from filters.pii import PiiMasker, PiiThresholds
 from filters.quality import QualityClassifier, QualityThresholds, train_classifier
 from filters.registry import register_filter
 from filters.text import TextFeatures
@@ -27,13 +28,16 @@ FILTERS: dict[str, type[BatchFilter]] = {
     "fineweb": FineWebQuality,
     "badwords": Badwords,
     "quality": QualityClassifier,
+    "pii": PiiMasker,
 }
-DEFAULT_ORDER = ("gopher_repetition", "gopher_quality", "c4", "fineweb", "badwords")
+# PII masking last, as in FineWeb: it removes nothing and masks only the text that is kept
+DEFAULT_ORDER = ("gopher_repetition", "gopher_quality", "c4", "fineweb", "badwords", "pii")
 
 __all__ = [
     "C4_TFDS", "DEFAULT_ORDER", "FILTERS", "Badwords", "BadwordsThresholds", "BadwordsUnavailableError",
     "BatchFilter", "C4Quality", "C4Thresholds", "FineWebQuality", "FineWebThresholds", "GopherQuality",
-    "GopherQualityThresholds", "GopherRepetition", "GopherRepetitionThresholds", "QualityClassifier",
+    "GopherQualityThresholds", "GopherRepetition", "GopherRepetitionThresholds", "PiiMasker",
+    "PiiThresholds", "QualityClassifier",
     "QualityThresholds", "TextFeatures", "UrlFilter", "UrlThresholds", "register_filter", "split_words",
     "train_classifier",
 ]  # fmt: skip

@@ -27,6 +27,7 @@ class BatchFilter(Generic[T]):
     SIGNALS: ClassVar[dict[str, str]]  # signal column -> int, float, bool, str or list[str]
     LANGUAGE_DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {}  # built-in per-language overrides
     REWRITES: ClassVar[bool] = False  # True: the text of a document it keeps becomes `rewrite`'s
+    REMOVES: ClassVar[bool] = True  # False: it only rewrites (PII masking), so no audit looks at it
 
     def __init__(self, thresholds: T | None = None, per_language: dict[str, dict[str, Any]] | None = None):
         self.thresholds: T = thresholds if thresholds is not None else self.Thresholds()

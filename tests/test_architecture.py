@@ -22,7 +22,10 @@ LAYERS = (
         "curate.topics",
     ),
     # the topic model's evaluation reads its accuracy's interval with the statistics' Wilson score
-    ("curate.dedup", "curate.statistics", "curate.tokenize", "curate.topics.evaluate"),
+    (
+        "curate.dedup", "curate.decontaminate", "curate.statistics", "curate.tokenize",
+        "curate.topics.evaluate",
+    ),
     ("curate.train",),
     ("curate.pipeline",),
     ("curate.workflows", "curate.api"),

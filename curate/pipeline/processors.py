@@ -13,6 +13,7 @@ from curate.dedup.minhash import MinHasher
 from curate.dedup.signatures import minhash_params
 from curate.executors import WorkerSetup
 from curate.pipeline.steps import BatchStep, RecordStep
+from curate.pipeline.steps.decontaminate import DecontaminateStep
 from curate.pipeline.steps.filters import FilterStep
 from curate.pipeline.steps.language import LanguageStep
 from curate.pipeline.steps.record import ExtractStep, UrlStep
@@ -24,7 +25,7 @@ from filters.registry import CarriedFilters, carry
 @dataclass
 class Processors:
     record_steps: list[RecordStep]  # in order: the URL filter (when filters run), extraction
-    batch_steps: list[BatchStep]  # in order: Unicode repair, topics, language ID, the filters
+    batch_steps: list[BatchStep]  # Unicode repair, topics, language ID, filters, decontamination
     extraction: ExtractStep
     hasher: MinHasher | None = None  # dedup's signatures of the staged documents
 
@@ -46,6 +47,8 @@ def build_processors(config: Config, user_filters: CarriedFilters | None = None)
     if config.filters.enabled:
         batch_steps.append(FilterStep(config.filters))
         record_steps.append(UrlStep(config.filters))
+    if config.decontaminate.enabled:  # after the filters: only what they keep is looked up
+        batch_steps.append(DecontaminateStep(config.decontaminate.files, config.decontaminate.ngram))
     extraction = ExtractStep(config.extract)
     hasher = MinHasher(minhash_params(config.dedup)) if config.dedup.enabled else None
     return Processors([*record_steps, extraction], batch_steps, extraction, hasher)

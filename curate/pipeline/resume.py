@@ -60,6 +60,8 @@ def named_files(config: Config) -> dict[str, Path | None]:
         for key in ("model", "clusters_file"):
             if getattr(config.topics, key):
                 files[f"topics.{key}"] = Path(getattr(config.topics, key))
+    for number, path in enumerate(config.decontaminate.files):
+        files[f"decontaminate.files.{number}"] = Path(path)
     return files
 
 

@@ -13,6 +13,7 @@ import polars as pl
 from curate.atomic import strict_dumps, write_atomically
 from curate.layout import OutputLayout
 from curate.statistics import audit, errors, signals, tables, topics
+from curate.statistics.hygiene import hygiene
 from curate.statistics.sources import RunOutputs, load_outputs
 from curate.statistics.tokens import TokenCounts, counted_tokens, token_summary
 
@@ -88,6 +89,7 @@ def compute_stats(out_dir: Path) -> Stats:
         "topic_funnel": topic_funnel,
         "audit_topics": topic_rates,
         "topic_examples": topics.topic_examples(run, topic_rates),
+        "hygiene": hygiene(run, funnel),
         "errors": error_counts,
         "error_examples": errors.error_examples(run),
     }

@@ -2,6 +2,7 @@
 network), the first thing to open after a run. A summary card on top; then the language shares,
 the funnel, the removal rate of every step per language (a heatmap), the filter audit led by what
 it flagged (each rate with its Wilson interval), the topics and whom each filter removes by topic,
+what repair, PII masking and decontamination did (hygiene),
 the errors, the removal matrix, domains, signal distributions and dedup's clusters. Every section
 collapses and the contents beside them link them; every table sorts by a click on a header and
 scrolls in its own box."""
@@ -111,6 +112,17 @@ def _errors(counts: pl.DataFrame, examples: pl.DataFrame) -> str:
     )
 
 
+def _hygiene(table: pl.DataFrame) -> str:
+    if not table.height:
+        return "<p>No text repaired or masked, and no benchmark overlap removed.</p>"
+    return note(
+        "Documents whose text Unicode repair changed (unicode) or PII masking rewrote (pii: e-mail, IP "
+        "and, when on, phone placeholders), counted as they were staged, before dedup; and documents "
+        "removed for sharing an n-gram with a benchmark (decontaminate). Share: of the language's "
+        "extracted documents."
+    ) + frame_table(table)
+
+
 def _signal_charts(signals: pl.DataFrame) -> str:
     panels = []
     for (_,), histogram in signals.group_by("signal", maintain_order=True):
@@ -199,6 +211,7 @@ def sections(stats: Stats) -> list[Section]:
         ),
         Section("audit", "Filter audit", _audit(t)),
         Section("topics", "Topics", topics_section(t)),
+        Section("hygiene", "Hygiene", _hygiene(t["hygiene"])),
         Section("errors", "Errors", _errors(t["errors"], t["error_examples"])),
         Section(
             "removals",

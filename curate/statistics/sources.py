@@ -24,6 +24,7 @@ from curate.errors import UsageError
 from curate.layout import OutputLayout
 from curate.ledger import read_ledgers
 from curate.statistics.scan import Documents
+from filters import FILTERS
 
 KEPT_SCHEMA = pl.Schema(
     {"lang": pl.String, "lang_script": pl.String, "domain": pl.String, "topic": pl.String, "chars": pl.Int64}
@@ -70,10 +71,13 @@ class RunOutputs:
 
     @property
     def stages(self) -> list[str]:
-        """The stages that ran and remove documents with text, in pipeline order."""
+        """The stages that ran and remove documents with text, in pipeline order (a filter that only
+        rewrites, PII masking, is none: its work is in the hygiene table)."""
         enabled = lambda section: self.config.get(section, {}).get("enabled", False)  # noqa: E731
-        filters = self.config["filters"].get("order", []) if enabled("filters") else []
-        return ["langid"] * enabled("langid") + filters + ["dedup"] * enabled("dedup")
+        order = self.config["filters"].get("order", []) if enabled("filters") else []
+        filters = [name for name in order if name not in FILTERS or FILTERS[name].REMOVES]
+        decontaminate = ["decontaminate"] * bool(self.config.get("decontaminate", {}).get("files"))
+        return ["langid"] * enabled("langid") + filters + decontaminate + ["dedup"] * enabled("dedup")
 
 
 def collect(frame: pl.LazyFrame) -> pl.DataFrame:
