@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_hygiene import step_costs, write_items  # noqa: E402 - scripts/ is on sys.path
+
 CC_TEXT = "text/CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz"
 UDHR = "langid/udhr_articles.jsonl"
 # language: its UDHR texts (ISO 639-3), every version of each (cmn: 7 versions, jpn: 3, tha: 2)
@@ -38,6 +40,7 @@ def _our_chain(shared: Path):
 
     config = Config()
     config.filters.badwords_dir = str(shared / "ldnoobw")
+    config.filters.order = [name for name in config.filters.order if name != "pii"]  # datatrove's five
     stage = FilterStep(config.filters)
 
     def run(texts: list[str]) -> int:
@@ -103,9 +106,15 @@ def bench_filters(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     ours = best["curate filters"]
     for name, seconds in best.items():
         print(f"| {name} | {seconds / len(texts) * 1000:.2f} | {kept[name]} | {seconds / ours:.1f}x |")
+    print("\nThe hygiene steps (Unicode repair, PII masking, decontamination against 10,000 generated items)")
+    items = workdir / "hygiene-items.jsonl"
+    write_items(items, 10_000)
+    hygiene = step_costs(items, shared, args.repeat)
     print()
     segmenters = bench_segmenters(shared, args.repeat)
-    return {"documents": len(texts), "seconds": best, "kept": kept, "segmenters": segmenters}
+    return {
+        "documents": len(texts), "seconds": best, "kept": kept, "hygiene": hygiene, "segmenters": segmenters
+    }
 
 
 def _alternatives(lang: str) -> dict[str, Any]:

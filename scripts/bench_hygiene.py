@@ -82,7 +82,9 @@ def best_times(variants: dict, rounds: int) -> dict[str, float]:
     return best
 
 
-def bench_match(items: Path, shared: Path, rounds: int) -> None:
+def step_costs(items: Path, shared: Path, rounds: int) -> dict[str, float]:
+    """Prints and returns the ms/doc of each hygiene step on the shared Common Crawl text, against
+    language ID's in the same rounds (decontamination matched against the index of `items`)."""
     sys.path.insert(0, str(REPO))
     from curate.decontaminate.index import ContaminationIndex
     from filters.pii import PiiThresholds, mask_pii
@@ -102,21 +104,23 @@ def bench_match(items: Path, shared: Path, rounds: int) -> None:
         return lambda: [function(text) for text in texts]
 
     on, with_phones = PiiThresholds(), PiiThresholds(phones=True)
+    langid = "language ID: LanguageIdentifier().predict"
     variants = {
         "Unicode repair: repair_text": each(repair_text),
         "PII masking: e-mails and IPs (the default)": each(lambda text: mask_pii(text, on)),
         "PII masking: with phones": each(lambda text: mask_pii(text, with_phones)),
         f"decontaminate: match against {len(index):,} n-grams": batches(index.match),
-        "language ID: LanguageIdentifier().predict": batches(identifier.predict),
+        langid: batches(identifier.predict),
     }
     best = best_times(variants, rounds)
     chars = sum(map(len, texts)) / len(texts)
     print(f"\n{len(texts)} Common Crawl documents ({chars:,.0f} characters on average), best of {rounds}\n")
-    langid = best["language ID: LanguageIdentifier().predict"]
     print("| step | ms/doc | x language ID |\n|---|---:|---:|")
+    ms = {name: seconds / len(texts) * 1000 for name, seconds in best.items()}
     for name, seconds in best.items():
-        print(f"| {name} | {seconds / len(texts) * 1000:.3f} | {seconds / langid:.2f} |")
+        print(f"| {name} | {ms[name]:.3f} | {seconds / best[langid]:.2f} |")
     print(f"\ndocuments matched (random-word items: any match would be a false positive): {matched}")
+    return ms
 
 
 def main() -> None:
@@ -135,7 +139,7 @@ def main() -> None:
                 f"| {size:,} | {result['seconds']:.1f} | {result['ngrams']:,} | {result['mb']:.0f} "
                 f"| {result['peak_mb']:.0f} |"
             )
-        bench_match(items, args.data, args.rounds)
+        step_costs(items, args.data, args.rounds)
 
 
 if __name__ == "__main__":

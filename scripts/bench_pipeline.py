@@ -21,12 +21,16 @@ from bench_replay import LDNOOBW, REPLAY_NAME, build_replay_warc, collect_pages 
 WORKER_FILES = 20
 
 
-def _curate_config(extractor: str = "resiliparse", topics: bool = True):
+def _curate_config(extractor: str = "resiliparse", new_steps: bool = True):
+    """The default config; without `new_steps`, less the steps of issues #24 and #25 (topics,
+    Unicode repair, PII masking), to measure what they cost in the same run."""
     from curate.config import Config
 
     config = Config()
     config.extract.extractor = extractor
-    config.topics.enabled = topics
+    if not new_steps:
+        config.topics.enabled = config.unicode.enabled = False
+        config.filters.order = [name for name in config.filters.order if name != "pii"]
     config.filters.badwords_dir = str(LDNOOBW)
     return config.validate()
 
@@ -37,7 +41,7 @@ def _run_curate(
     extractor: str,
     workers: int,
     report: bool,
-    topics: bool = True,
+    new_steps: bool = True,
     **options: Any,
 ) -> int:
     """`curate run` as the command does it; `options`: run_pipeline's (executor, storage_options);
@@ -45,7 +49,7 @@ def _run_curate(
     from curate.pipeline.run import run_pipeline
     from curate.statistics.report import produce_report
 
-    config = _curate_config(extractor, topics)
+    config = _curate_config(extractor, new_steps)
     result = run_pipeline(inputs, out_dir, config, show_progress=False, workers=workers, **options)
     if result.failed:
         raise RuntimeError("; ".join(t.failure or "" for t in result.failed))
@@ -58,8 +62,8 @@ def measure_pipeline_curate(path: Path, out_dir: Path) -> int:
     return _run_curate([str(path)], out_dir, "resiliparse", 1, report=True)
 
 
-def measure_pipeline_curate_no_topics(path: Path, out_dir: Path) -> int:
-    return _run_curate([str(path)], out_dir, "resiliparse", 1, report=True, topics=False)
+def measure_pipeline_curate_without_new_steps(path: Path, out_dir: Path) -> int:
+    return _run_curate([str(path)], out_dir, "resiliparse", 1, report=True, new_steps=False)
 
 
 def measure_pipeline_curate_trafilatura(path: Path, out_dir: Path) -> int:
@@ -145,7 +149,7 @@ def measure_workers_2(path: Path, out_dir: Path) -> int:
 PIPELINE_VARIANTS = {
     "datatrove": measure_pipeline_datatrove,
     "curate": measure_pipeline_curate,
-    "curate-no-topics": measure_pipeline_curate_no_topics,
+    "curate-without-new-steps": measure_pipeline_curate_without_new_steps,
     "curate-trafilatura": measure_pipeline_curate_trafilatura,
 }
 WORKER_VARIANTS = {"workers-1": measure_workers_1, "workers-2": measure_workers_2}
@@ -185,7 +189,7 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     labels = {
         "pipeline-datatrove": ("datatrove 0.10.1, FineWeb first stage", "trafilatura"),
         "pipeline-curate": ("`curate run`, everything + report", "resiliparse"),
-        "pipeline-curate-no-topics": ("`curate run`, [topics] enabled = false", "resiliparse"),
+        "pipeline-curate-without-new-steps": ("`curate run` less topics, Unicode repair, PII", "resiliparse"),
         "pipeline-curate-trafilatura": ("`curate run --extractor trafilatura`", "trafilatura"),
     }
     for name, summary in summaries.items():

@@ -10,6 +10,7 @@ import ipaddress
 import json
 import random
 import time
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -66,79 +67,101 @@ def test_phones_are_masked_only_when_switched_on():
     )
 
 
-def _labelled_sentences(seed: int, n: int) -> list[tuple[str, dict[str, int]]]:
-    """Sentences with a known number of addresses of each kind, among look-alikes that are none."""
-    rng = random.Random(seed)
-    word = lambda k=6: "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, k)))  # noqa: E731
+class _Items:
+    """Random items of each category of the labelled set: (kind it is, or None: no one's address)."""
 
-    def email() -> str:
-        local = ".".join(word() for _ in range(rng.randint(1, 2))) + rng.choice(["", "_1", "+tag", "-x"])
-        return f"{local}@{word(8)}.{rng.choice(['com', 'org', 'de', 'co.uk', 'fr', 'io', 'edu.pl'])}"
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
 
-    def public_ipv4() -> str:
+    def word(self, longest: int = 6) -> str:
+        return "".join(self.rng.choices("abcdefghijklmnopqrstuvwxyz", k=self.rng.randint(2, longest)))
+
+    def n(self, low: int, high: int) -> int:
+        return self.rng.randint(low, high)
+
+    def email(self) -> str:
+        local = ".".join(self.word() for _ in range(self.n(1, 2))) + self.rng.choice(["", "_1", "+tag", "-x"])
+        suffix = self.rng.choice(["com", "org", "de", "co.uk", "fr", "io", "edu.pl"])
+        return f"{local}@{self.word(8)}.{suffix}"
+
+    def ipv4(self) -> str:
         while True:
-            address = ipaddress.IPv4Address(rng.getrandbits(32))
+            address = ipaddress.IPv4Address(self.rng.getrandbits(32))
             if address.is_global and not address.is_multicast:
                 return str(address)
 
-    def public_ipv6() -> str:
-        groups = [f"{rng.randint(0x2001, 0x2a0f):x}", *(f"{rng.getrandbits(16):x}" for _ in range(3))]
-        return ":".join(groups) + "::" + f"{rng.getrandbits(16):x}"
+    def ipv6(self) -> str:
+        groups = [f"{self.n(0x2001, 0x2A0F):x}", *(f"{self.rng.getrandbits(16):x}" for _ in range(3))]
+        return ":".join(groups) + "::" + f"{self.rng.getrandbits(16):x}"
 
-    def phone() -> str:
-        area, exchange, line = rng.randint(201, 989), rng.randint(200, 999), rng.randint(0, 9999)
-        return rng.choice(
-            [f"({area}) {exchange}-{line:04d}", f"{area}-{exchange}-{line:04d}", f"+49 30 {line:04d} {area}"]
+    def private_ipv4(self) -> str:
+        network = self.rng.choice(["10.0.0.0/8", "127.0.0.0/8", "192.168.0.0/16", "172.16.0.0/12"])
+        network = ipaddress.IPv4Network(network)
+        return str(network[self.n(1, network.num_addresses - 2)])
+
+    def version(self) -> str:
+        return f"{self.n(1, 9)}.{self.n(0, 20)}.{self.n(0, 9)}.{self.n(0, 99)}"
+
+    def na_phone(self) -> str:
+        return f"({self.n(201, 989)}) {self.n(200, 999)}-{self.n(0, 9999):04d}"
+
+    def numbers(self) -> str:
+        n = self.n
+        return (
+            f"{n(0, 23):02d}:{n(0, 59):02d}:{n(0, 59):02d} {n(1, 28)}.{n(1, 12)}.{n(1990, 2030)} "
+            f"${n(1, 999)}.{n(0, 99):02d} ISBN 978-{n(0, 9)}-{n(10, 99)}-{n(100000, 999999)}-1"
         )
 
-    def ip() -> str:
-        return rng.choice([public_ipv4, public_ipv6])()
+    def categories(self) -> dict[str, tuple[str | None, Callable[[], str]]]:
+        n, word = self.n, self.word
+        return {
+            "e-mail": ("pii_emails", self.email),
+            "e-mail in a URL": ("pii_emails", lambda: f"https://{word()}.com/?contact={self.email()}&x=1"),
+            "e-mail after mailto:": ("pii_emails", lambda: f"mailto:{self.email()}"),
+            "public IPv4": ("pii_ips", self.ipv4),
+            "public IPv4 in a URL": ("pii_ips", lambda: f"http://{self.ipv4()}:{n(80, 9000)}/{word()}"),
+            "public IPv6": ("pii_ips", self.ipv6),
+            "phone (North American)": ("pii_phones", self.na_phone),
+            "phone (+ country code)": ("pii_phones", lambda: f"+49 30 {n(1000, 9999)} {n(200, 999)}"),
+            "obfuscated e-mail (left, as FineWeb)": (None, lambda: f"{word()} at {word()} dot com"),
+            "version after a cue word": (None, lambda: f"version {self.version()}"),
+            "changelog heading version": (None, lambda: f"## {self.version()} ({n(2000, 2030)})"),
+            "private or loopback IPv4": (None, self.private_ipv4),
+            "handle and @2x file": (None, lambda: f"@{word()}@{word()}.social {word()}@2x.png"),
+            "time, date, price, ISBN": (None, self.numbers),
+        }
 
-    makers = {"pii_emails": email, "pii_ips": ip, "pii_phones": phone}
-    decoys = [
-        lambda: f"version {rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}.{rng.randint(0, 99)}",
-        lambda: f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
-        lambda: f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
-        lambda: f"@{word()}@{word()}.social",
-        lambda: f"{word()}@2x.png",
-        lambda: f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}",
-        lambda: f"{rng.randint(1, 28)}.{rng.randint(1, 12)}.{rng.randint(1990, 2030)}",
-        lambda: f"${rng.randint(1, 999)}.{rng.randint(0, 99):02d}",
-        lambda: f"ISBN 978-{rng.randint(0, 9)}-{rng.randint(10, 99)}-{rng.randint(100000, 999999)}-1",
-        lambda: f"{word()}::{word()}",
-    ]
-    sentences = []
-    for _ in range(n):
-        truth = dict.fromkeys(makers, 0)
-        parts = []
-        for _ in range(rng.randint(3, 8)):
-            roll = rng.random()
-            if roll < 0.25:
-                kind = rng.choice(list(makers))
-                truth[kind] += 1
-                parts.append(makers[kind]())
-            elif roll < 0.55:
-                parts.append(rng.choice(decoys)())
-            else:
-                parts.append(" ".join(word() for _ in range(rng.randint(1, 5))))
-        sentences.append((rng.choice([", ", " ", "; ", "\n"]).join(parts) + ".", truth))
-    return sentences
+    def sentence(self, item: str) -> str:
+        before = " ".join(self.word() for _ in range(self.n(0, 5)))
+        after = " ".join(self.word() for _ in range(self.n(1, 5)))
+        return f"{before} {item} {after}.".strip()
+
+
+def labelled_set(seed: int = 25, per_category: int = 300) -> dict[str, tuple[str | None, int, int]]:
+    """Per category: (the kind its items are, or None; items; items masked). One item a sentence,
+    among random words."""
+    items = _Items(seed)
+    table = {}
+    for category, (kind, make) in items.categories().items():
+        masked = sum(sum(mask_pii(items.sentence(make()), ALL)[1].values()) > 0 for _ in range(per_category))
+        table[category] = (kind, per_category, masked)
+    return table
 
 
 def test_precision_and_recall_on_a_generated_labelled_set():
-    found = dict.fromkeys(("pii_emails", "pii_ips", "pii_phones"), 0)
-    true = dict(found)
-    correct = dict(found)
-    for text, truth in _labelled_sentences(seed=25, n=2000):
-        counts = mask_pii(text, ALL)[1]
-        for kind in found:
-            found[kind] += counts[kind]
-            true[kind] += truth[kind]
-            correct[kind] += min(counts[kind], truth[kind])
-    for kind in found:
-        precision, recall = correct[kind] / found[kind], correct[kind] / true[kind]
-        assert true[kind] > 500
-        assert precision >= 0.99 and recall >= 0.99, (kind, precision, recall)
+    table = labelled_set()
+    print("\n| category | items | masked |\n|---|---:|---:|")  # pytest -s: the README's table
+    for category, (_, items, masked) in table.items():
+        print(f"| {category} | {items} | {masked} |")
+    false_positives = sum(masked for kind, _, masked in table.values() if kind is None)
+    for kind in ("pii_emails", "pii_ips", "pii_phones"):
+        planted = sum(items for k, items, _ in table.values() if k == kind)
+        found = sum(masked for k, _, masked in table.values() if k == kind)
+        assert found / planted >= 0.99, kind  # recall
+    # The known false positive (README): a bare dotted quad of public octets reads as an address.
+    bare_versions = table.pop("changelog heading version")[2]
+    assert bare_versions == 300 == false_positives
+    assert all(masked == 0 for kind, _, masked in table.values() if kind is None)
 
 
 @settings(max_examples=300, deadline=None)
