@@ -11,6 +11,7 @@ file back to the task that wrote it.
     OUT/stats/errors/<task>.parquet                the task's error log
     OUT/dedup/signatures/<task>.parquet(.sha256)   dedup's signatures of the task's staged documents
     OUT/dedup/pairs/<key>.parquet, clusters.parquet   dedup's later stages, over all tasks
+    OUT/topics/clusters.npz, clusters.json, sample.parquet   the run's topic clusters, their sample
     OUT/shards/lang-xx/shard-NNNNN.parquet         the final shards
     OUT/excluded/reason-xx/shard-NNNNN.parquet     removed documents with text (output.keep_removed)
     OUT/report/<table>.parquet, stats.json, report.html   the statistics and the report
@@ -101,6 +102,11 @@ class OutputLayout:
     def topic_sample(self) -> Path:
         """What the run's topic clusters were fitted on (inputs and settings)."""
         return self.topic_clusters.with_suffix(".json")
+
+    @property
+    def topic_sample_texts(self) -> Path:
+        """The texts that sample was extracted into, handed to the tasks that read them again."""
+        return self.topic_clusters.with_name("sample.parquet")
 
     @property
     def shards_dir(self) -> Path:

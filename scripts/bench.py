@@ -38,6 +38,7 @@ from bench_memory import add_memory_arguments, bench_memory  # noqa: E402
 from bench_pipeline import MEASUREMENTS as PIPELINE_MEASUREMENTS  # noqa: E402
 from bench_pipeline import PRELOAD as PIPELINE_PRELOAD  # noqa: E402
 from bench_pipeline import bench_pipeline, bench_workers  # noqa: E402
+from bench_profile import bench_profile  # noqa: E402
 from bench_replay import DEFAULT_DATA  # noqa: E402
 from bench_tokenize import MEASUREMENTS as TOKENIZE_MEASUREMENTS  # noqa: E402
 from bench_tokenize import PRELOAD as TOKENIZE_PRELOAD  # noqa: E402
@@ -72,6 +73,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "dedup-scale": bench_dedup_scale,
     "train": bench_train,
     "pipeline": bench_pipeline,
+    "profile": bench_profile,
     "workers": bench_workers,
     "memory": bench_memory,
     "languages": bench_languages,

@@ -113,7 +113,11 @@ def bench_filters(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     print()
     segmenters = bench_segmenters(shared, args.repeat)
     return {
-        "documents": len(texts), "seconds": best, "kept": kept, "hygiene": hygiene, "segmenters": segmenters
+        "documents": len(texts),
+        "seconds": best,
+        "kept": kept,
+        "hygiene": hygiene,
+        "segmenters": segmenters,
     }
 
 

@@ -33,6 +33,7 @@ def test_every_file_of_a_run_is_a_task_file_or_a_run_file(shared_data, tmp_path)
         checksum_path(layout.clusters),
         layout.topic_clusters,
         layout.topic_sample,
+        layout.topic_sample_texts,
     }
     under_run_dirs = (layout.shards_dir, layout.report_dir, layout.pairs_dir)
     for path in (p for p in layout.root.rglob("*") if p.is_file()):

@@ -23,6 +23,7 @@ from curate.pipeline.ids import DUPLICATE_ID, UniqueIds
 from curate.pipeline.processors import Processors
 from curate.pipeline.removed import RemovedWriter
 from curate.pipeline.resume import clear_task_outputs
+from curate.pipeline.sample_handover import KnownTexts, read_handover
 from curate.pipeline.steps import Removal, failed
 from curate.readers import read_input
 from curate.shards import PartitionedWriter
@@ -110,6 +111,7 @@ def run_task(
     # `source` names the input wherever the shards are read: a URL as given, a path made absolute.
     batch = Batch(sinks, books, processors.batch_steps, absolute(location))
     chain = RecordChain(processors, books, batch)
+    processors.extraction.known = read_handover(layout.topic_sample_texts, location)
     try:
         with read_input(location, config.read) as opened:
             for count, record in enumerate(opened.records, start=1):
@@ -131,6 +133,8 @@ def run_task(
         sinks.abort()
         clear_task_outputs(layout, task)
         return TaskResult(task, location, failure=describe_failure(location, exc))
+    finally:
+        processors.extraction.known = KnownTexts()  # another input's pages are not these
     totals = {outcome: books.ledger.total(outcome) for outcome in ("read", *OUTCOMES)}
     return TaskResult(task, location, totals)
 

@@ -1,6 +1,7 @@
 """The run's own topic clusters, for runs without a topic model: fitted by the driver, before any
 task, on the first `topics.sample_docs` documents of the inputs (in input order, extracted as the
-tasks extract them), saved as OUT/topics/clusters.npz, which every worker reads.
+tasks extract them), saved as OUT/topics/clusters.npz, which every worker reads. The sample's
+texts go to the tasks too (OUT/topics/sample.parquet, sample_handover), so no page is extracted twice.
 
 The same inputs give the same clusters, so a rerun reuses the file: `clusters.json` beside it names
 the inputs the sample came from, and a run whose inputs begin with those (a resumed run, or one
@@ -20,6 +21,7 @@ from curate.atomic import write_json
 from curate.config import Config, TopicsConfig
 from curate.errors import UsageError
 from curate.layout import OutputLayout
+from curate.pipeline.sample_handover import page_digest, write_handover
 from curate.pipeline.steps.record import ExtractStep
 from curate.readers import read_input
 from curate.topics.clusters import fit_clusters
@@ -49,9 +51,12 @@ def fit_run_clusters(config: Config, layout: OutputLayout, inputs: list[str], fo
     if not force and layout.topic_clusters.is_file() and _fitted_on(sidecar, topics, inputs):
         return
     layout.topic_clusters.unlink(missing_ok=True)  # a half-written pair never looks fitted
-    texts, sampled = sample_texts(config, inputs)
-    if not texts:  # no input could be read: their tasks say why
+    layout.topic_sample_texts.unlink(missing_ok=True)
+    sample, sampled = sample_texts(config, inputs)
+    if not sample:  # no input could be read: their tasks say why
         return
+    write_handover(layout.topic_sample_texts, [page for page in sample if page[1]])
+    texts = [text for _, _, text in sample]
     try:
         clusters = fit_clusters(texts, k=topics.clusters, languages=_languages(config, texts))
     except ValueError as exc:  # no document with words: every document is `unclustered`
@@ -97,33 +102,35 @@ def _fitted_on(sidecar: Path, topics: TopicsConfig, inputs: list[str]) -> bool:
     return same_settings and inputs[: len(sampled)] == sampled
 
 
-def sample_texts(config: Config, inputs: list[str]) -> tuple[list[str], list[str]]:
-    """(the first `topics.sample_docs` texts of the inputs, the inputs they came from). An input
-    that cannot be read is passed over: its task will report it."""
-    texts: list[str] = []
+def sample_texts(config: Config, inputs: list[str]) -> tuple[list[tuple[str, bytes, str]], list[str]]:
+    """(the first `topics.sample_docs` texts of the inputs, each as (input, page digest or b"" for
+    a record that was text already, text); the inputs they came from). An input that cannot be
+    read is passed over: its task will report it."""
+    sample: list[tuple[str, bytes, str]] = []
     sampled: list[str] = []
     extraction = ExtractStep(config.extract)
     try:
         for location in inputs:
-            if len(texts) >= config.topics.sample_docs:
+            if len(sample) >= config.topics.sample_docs:
                 break
             sampled.append(location)
-            for text in _texts_of(location, config, extraction):
-                texts.append(text)
-                if len(texts) >= config.topics.sample_docs:
+            for digest, text in _texts_of(location, config, extraction):
+                sample.append((location, digest, text))
+                if len(sample) >= config.topics.sample_docs:
                     break
     finally:
         extraction.close()
-    return texts, sampled
+    return sample, sampled
 
 
-def _texts_of(location: str, config: Config, extraction: ExtractStep) -> Iterator[str]:
+def _texts_of(location: str, config: Config, extraction: ExtractStep) -> Iterator[tuple[bytes, str]]:
     try:
         with read_input(location, config.read) as opened:
             for record in opened.records:
-                if record.skip or record.error or extraction.apply(record) is not None:
+                if record.skip or record.error:
                     continue
-                if record.text and record.text.strip():
-                    yield record.text
+                digest = b"" if record.html is None else page_digest(record.html, record.http_charset)
+                if extraction.apply(record) is None and record.text and record.text.strip():
+                    yield digest, record.text
     except Exception as exc:  # a sample, not the run: what cannot be read here, the task reports
         log.debug("topics: sample: %s passed over (%s)", location, exc)

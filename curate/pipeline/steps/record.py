@@ -7,6 +7,7 @@ from curate.config import ExtractConfig, FiltersConfig
 from curate.document import Record
 from curate.errors import UsageError
 from curate.extract import EMPTY_TEXT, TOO_LARGE, Extractor
+from curate.pipeline.sample_handover import KnownTexts
 from curate.pipeline.steps import Removal
 from filters import UrlFilter
 
@@ -32,11 +33,19 @@ class ExtractStep:
 
     def __init__(self, config: ExtractConfig):
         self.extractor = Extractor(config)
+        # Texts this configuration extracted already from pages of the current input (the topic
+        # sample's: sample_handover); the task sets them.
+        self.known = KnownTexts()
 
     def apply(self, record: Record) -> Removal | None:
         """The record's text from its HTML (a record that has text already passes as it is)."""
         if record.html is None:
             return None
+        if self.known:
+            text = self.known.take(record.html, record.http_charset)
+            if text is not None:
+                record.text = text
+                return None
         text, reason = self.extractor.run(record.html, record.http_charset)
         if reason:
             return Removal(self.name, reason, "skipped" if reason in SKIPPED_BY_EXTRACTION else "error")
