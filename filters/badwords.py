@@ -92,6 +92,13 @@ class LanguageList:
         # Each word run inside a whole-word term is a maximal run of any text it occurs in, so a term
         # with a run the text lacks cannot occur: no scan of the text for it.
         self.term_runs = {t: WORD_RUN.findall(t) for t in self.other_terms} if self.whole_word else {}
+        # So the terms worth a look are found from the text's runs: each term under its longest run
+        # (the rarest, most likely), and the terms with none, which are always looked for.
+        self.terms_by_run: dict[str, list[str]] = {}
+        for term, runs in self.term_runs.items():
+            if runs:
+                self.terms_by_run.setdefault(max(runs, key=len), []).append(term)
+        self.unindexed_terms = [t for t in self.other_terms if not self.term_runs.get(t)]
 
     @cached_property
     def _patterns(self) -> dict[str, re.Pattern]:
@@ -103,7 +110,8 @@ class LanguageList:
         runs: Counter[str] = Counter(WORD_RUN.findall(lowered)) if self.whole_word else Counter()
         if self.run_terms:
             found = {term: runs[term] for term in self.run_terms & runs.keys()}
-        for term in self.other_terms:
+        candidates = [t for run in self.terms_by_run.keys() & runs.keys() for t in self.terms_by_run[run]]
+        for term in candidates + self.unindexed_terms:
             if all(run in runs for run in self.term_runs.get(term, ())) and term in lowered:
                 count = len(self._patterns[term].findall(lowered)) if self.whole_word else lowered.count(term)
                 if count:

@@ -39,6 +39,7 @@ from bench_pipeline import MEASUREMENTS as PIPELINE_MEASUREMENTS  # noqa: E402
 from bench_pipeline import PRELOAD as PIPELINE_PRELOAD  # noqa: E402
 from bench_pipeline import bench_pipeline, bench_workers  # noqa: E402
 from bench_profile import bench_profile  # noqa: E402
+from bench_readers import READER_PRELOAD, READER_VARIANTS, bench_readers  # noqa: E402
 from bench_replay import DEFAULT_DATA  # noqa: E402
 from bench_tokenize import MEASUREMENTS as TOKENIZE_MEASUREMENTS  # noqa: E402
 from bench_tokenize import PRELOAD as TOKENIZE_PRELOAD  # noqa: E402
@@ -53,12 +54,14 @@ MEASUREMENTS: dict[str, Callable[[Path, Path], int]] = {
     **MEMORY_MEASUREMENTS,
     **TOKENIZE_MEASUREMENTS,
     **CLUSTER_VARIANTS,
+    **READER_VARIANTS,
 }
 PRELOAD: dict[str, tuple[str, ...]] = {
     **EXTRACT_PRELOAD,
     **PIPELINE_PRELOAD,
     **MEMORY_PRELOAD,
     **TOKENIZE_PRELOAD,
+    **READER_PRELOAD,
 }
 CURATE_PRELOAD = ("curate.pipeline.run",)
 
@@ -74,6 +77,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, Path], dict[str, Any]]] = {
     "train": bench_train,
     "pipeline": bench_pipeline,
     "profile": bench_profile,
+    "readers": bench_readers,
     "workers": bench_workers,
     "memory": bench_memory,
     "languages": bench_languages,

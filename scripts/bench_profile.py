@@ -2,8 +2,9 @@
 over the replayed benchmark WARC, with a timer around each step, for scripts/bench.py --profile.
 
 Each timer counts its own time only (exclusive: a step's time leaves out the timers nested in it),
-so the rows add up to the run's wall time. `read + bookkeeping` is what the task does outside every
-step: warcio's parsing and decompression, record ids, the ledger. The sandbox's round trip is the
+so the rows add up to the run's wall time. `bookkeeping` is what the task does outside every step
+(record ids, the ledger, the batch's columns); `read` is the reader's (warcio's parsing and
+decompression, curate's capped header lines, charsets). The sandbox's round trip is the
 difference between the default run (sandboxed extraction) and this one, printed under the table.
 
 Only the standard library at module level (bench.py's rule: spawned children re-import it).
@@ -57,6 +58,26 @@ class ExclusiveTimers:
 
         setattr(owner, attribute, timed)
 
+    def wrap_reader(self, module: Any, label: str) -> None:
+        """Time each record `module.read_input`'s records iterator yields."""
+        original = module.read_input
+
+        def timed_records(records: Iterator[Any]) -> Iterator[Any]:
+            while True:
+                with self.timing(label):
+                    record = next(records, None)
+                if record is None:
+                    return
+                yield record
+
+        @contextmanager
+        def timed_read_input(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            with original(*args, **kwargs) as opened:
+                opened.records = timed_records(opened.records)
+                yield opened
+
+        module.read_input = timed_read_input
+
     def wrap_cached_property(self, owner: type, attribute: str, label: str) -> None:
         function = owner.__dict__[attribute].func
 
@@ -72,6 +93,7 @@ class ExclusiveTimers:
 def instrument(timers: ExclusiveTimers) -> None:
     """Timers around every step of a run (patched on the classes: the run is in this process)."""
     import curate.pipeline.run as run
+    import curate.pipeline.task as task
     import curate.pipeline.worker as worker
     from curate.pipeline.batch import Batch
     from curate.pipeline.removed import RemovedWriter
@@ -80,10 +102,12 @@ def instrument(timers: ExclusiveTimers) -> None:
     from curate.pipeline.steps.record import ExtractStep, UrlStep
     from curate.pipeline.steps.repair import RepairStep
     from curate.pipeline.steps.topics import TopicStep
-    from curate.shards import PartitionedWriter
+    from curate.dedup.signatures import SignatureWriter
+    from curate.shards import ShardWriter
     from filters import BatchFilter, TextFeatures
 
-    timers.wrap(worker, "run_task", "read + bookkeeping")
+    timers.wrap(worker, "run_task", "bookkeeping (ids, ledger, columns)")
+    timers.wrap_reader(task, "read (warcio, capped lines, charset)")
     timers.wrap(UrlStep, "apply", "URL filter")
     timers.wrap(ExtractStep, "apply", "extract (resiliparse)")
     timers.wrap(RepairStep, "apply", "Unicode repair")
@@ -96,8 +120,10 @@ def instrument(timers: ExclusiveTimers) -> None:
     timers.wrap(DecontaminateStep, "apply", "decontamination")
     timers.wrap(Batch, "_to_table", "Arrow table")
     timers.wrap(Batch, "_sign", "dedup signatures")
-    timers.wrap(PartitionedWriter, "write", "staging (Parquet)")
-    timers.wrap(RemovedWriter, "write", "removed-document record")
+    timers.wrap(SignatureWriter, "close", "dedup signatures")
+    for method in ("write", "close"):
+        timers.wrap(ShardWriter, method, "staging (Parquet)")
+        timers.wrap(RemovedWriter, method, "removed-document record")
     timers.wrap(run, "fit_run_clusters", "topic clusters (fit, per run)")
     timers.wrap(run, "deduplicate_if_enabled", "dedup (per run)")
     timers.wrap(run, "with_shards", "final shards + report (per run)")
@@ -140,7 +166,7 @@ def bench_profile(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             f"| {label} | {timers.calls[label]} | {seconds:.2f} | {1000 * seconds / docs:.3f} | "
             f"{seconds / wall:.1%} | {seconds / extract_s:.2f}x |"
         )
-    after = wall - extract_s - timers.seconds["read + bookkeeping"]
+    after = wall - extract_s - timers.seconds["read (warcio, capped lines, charset)"]
     print(
         f"\neverything but reading and extraction: {after:.2f} s = {after / extract_s:.2f}x extraction "
         f"({1000 * after / docs:.2f} ms/doc)"
