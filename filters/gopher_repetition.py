@@ -8,18 +8,21 @@ shrink fast as n grows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from filters.base import BatchFilter, over, ratio
 from filters.ranges import RATIO
 from filters.text import TextFeatures
+from filters.time_bound import NO_BOUND, TimeBound
 
 TOP_NGRAMS = (2, 3, 4)
 DUPLICATE_NGRAMS = (5, 6, 7, 8, 9, 10)
 _HASH_BASE = np.uint64(1_000_003)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,30 +49,6 @@ def duplicates(items: list[str]) -> tuple[int, int]:
     return len(items) - len(distinct), sum(map(len, items)) - sum(map(len, distinct))
 
 
-def top_ngram_chars(best: int, index: int, span_chars: np.ndarray) -> int:
-    """Characters covered by all occurrences of the most frequent n-gram (first seen wins ties)."""
-    return int(best * span_chars[index])
-
-
-def repeated_ngram_chars(positions: np.ndarray, hashes: np.ndarray, gram_chars: np.ndarray, n: int) -> int:
-    """Characters in n-grams seen before, skipping past each repeat so overlaps count once.
-
-    Only the `positions` of n-grams that occur more than once can ever match, so the sequential walk
-    visits those alone.
-    """
-    seen: set[int] = set()
-    chars = next_allowed = 0
-    for i, h, c in zip(positions.tolist(), hashes[positions].tolist(), gram_chars[positions].tolist()):
-        if i < next_allowed:
-            continue
-        if h in seen:
-            chars += c
-            next_allowed = i + n
-        else:
-            seen.add(h)
-    return chars
-
-
 def occurrence_counts(values: np.ndarray) -> np.ndarray:
     """How often each element's value occurs in `values` (np.unique's counts, without its overhead
     on the many small arrays here)."""
@@ -92,34 +71,104 @@ def word_ids(words: list[str]) -> np.ndarray:
     return np.fromiter(map(hash, words), np.int64, len(words)).view(np.uint64)
 
 
-def ngram_char_counts(words: list[str]) -> dict[int, int]:
-    """For each n of TOP_NGRAMS and DUPLICATE_NGRAMS the characters that Gopher's rule counts."""
-    ids = word_ids(words)
-    lengths = np.fromiter(map(len, words), np.int64, len(words))
-    cumulative = np.concatenate(([0], np.cumsum(lengths)))
-    repeats = occurrence_counts(ids) > 1  # n-grams (here words) that occur again
-    hashes = ids
-    counts: dict[int, int] = {}
+class _Batch:
+    """The words of many documents end to end, so that each n-gram level is a few NumPy calls for
+    the whole batch instead of a few per document (the calls, not the words, were the cost). An
+    n-gram's key is its hash XOR a number per document, so equal n-grams of two documents differ."""
+
+    def __init__(self, word_lists: list[list[str]]):
+        self.sizes = np.fromiter(map(len, word_lists), np.int64, len(word_lists))
+        self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1])).astype(np.int64)
+        self.ends = self.starts + self.sizes
+        self.doc_of = np.repeat(np.arange(len(word_lists)), self.sizes)
+        self.salt = (self.doc_of.astype(np.uint64) + np.uint64(1)) * _DOC_SALT
+        words = [word for word_list in word_lists for word in word_list]
+        self.ids = word_ids(words)
+        lengths = np.fromiter(map(len, words), np.int64, len(words))
+        self.cumulative = np.concatenate(([0], np.cumsum(lengths)))
+
+    def top_chars(self, n: int, candidates: np.ndarray, occurrences: np.ndarray) -> np.ndarray:
+        """Per document: characters of all occurrences of its most frequent n-gram, the first seen
+        among ties, joined with spaces (with no n-gram repeated: the first one, once)."""
+        best = np.ones(len(self.sizes), np.int64)
+        index = self.starts.copy()
+        if len(candidates):
+            docs = self.doc_of[candidates]
+            np.maximum.at(best, docs, occurrences)
+            is_best = (occurrences > 1) & (occurrences == best[docs])
+            first_docs, first = np.unique(docs[is_best], return_index=True)
+            index[first_docs] = candidates[is_best][first]
+        index = np.minimum(index, len(self.ids) - n)  # a document too short has no n-gram (not read)
+        return best * (self.cumulative[index + n] - self.cumulative[index] + n - 1)
+
+    def repeated_chars(self, n: int, positions: np.ndarray, keys: np.ndarray) -> dict[int, int]:
+        """Per document: characters in n-grams seen before, skipping past each repeat so overlaps
+        count once. Only the `positions` of n-grams that occur more than once can match, so the
+        walk, in order, visits those alone."""
+        chars: dict[int, int] = {}
+        gram_chars = (self.cumulative[positions + n] - self.cumulative[positions]).tolist()
+        seen: set[int] = set()  # keys: equal n-grams of two documents differ
+        next_allowed = 0  # a repeat ends inside its document, so never past the next one's start
+        docs = self.doc_of[positions].tolist()
+        for i, key, c, doc in zip(positions.tolist(), keys.tolist(), gram_chars, docs):
+            if i < next_allowed:
+                continue
+            if key in seen:
+                chars[doc] = chars.get(doc, 0) + c
+                next_allowed = i + n
+            else:
+                seen.add(key)
+        return chars
+
+
+_DOC_SALT = np.uint64(0x9E3779B97F4A7C15)  # odd: distinct documents, distinct salts
+CHUNK_WORDS = 200_000  # words of the documents counted at once: bounds the arrays (~10 x 8 bytes a word)
+
+
+def _chunks(items: list[T], sizes: list[int]) -> Iterator[list[T]]:
+    """`items` in order, in runs of at most CHUNK_WORDS words (a larger document alone)."""
+    chunk: list[T] = []
+    words = 0
+    for item, size in zip(items, sizes):
+        if chunk and words + size > CHUNK_WORDS:
+            yield chunk
+            chunk, words = [], 0
+        chunk.append(item)
+        words += size
+    if chunk:
+        yield chunk
+
+
+def ngram_char_counts(word_lists: list[list[str]]) -> list[dict[int, int]]:
+    """For each document (its words) and each n of TOP_NGRAMS and DUPLICATE_NGRAMS that it has
+    n-grams of, the characters that Gopher's rule counts."""
+    counts: list[dict[int, int]] = [{} for _ in word_lists]
+    batch = _Batch(word_lists)
+    total = len(batch.ids)
+    if not total:
+        return counts
+    hashes = batch.ids
+    repeats = occurrence_counts(batch.ids ^ batch.salt) > 1  # n-grams (here words) that occur again
     for n in range(2, max(DUPLICATE_NGRAMS) + 1):
-        if len(words) < n:
+        if total < n:
             break
-        hashes = hashes[:-1] * _HASH_BASE + ids[n - 1 :]
-        repeats = repeats[:-1] & repeats[1:]  # both (n-1)-grams repeat: the n-gram may
+        hashes = hashes[:-1] * _HASH_BASE + batch.ids[n - 1 :]
+        inside = np.arange(n, total + 1) <= batch.ends[batch.doc_of[: total - n + 1]]  # in one document
+        repeats = repeats[:-1] & repeats[1:] & inside  # both (n-1)-grams repeat: the n-gram may
         candidates = np.flatnonzero(repeats)
-        if not len(candidates):  # no n-gram occurs twice, so no longer one does
-            for m in range(n, min(len(words), max(DUPLICATE_NGRAMS)) + 1):
-                # the top m-gram is the first one, once: its words joined with spaces
-                counts[m] = int(cumulative[m]) + m - 1 if m in TOP_NGRAMS else 0
-            break
-        occurrences = occurrence_counts(hashes[candidates])
+        keys = hashes[candidates] ^ batch.salt[candidates]
+        occurrences = occurrence_counts(keys)
         repeats[candidates] = occurrences > 1  # now exactly the n-grams that occur again
-        gram_chars = cumulative[n:] - cumulative[:-n]  # letters of the words, without spaces
+        long_enough = np.flatnonzero(batch.sizes >= n).tolist()
         if n in TOP_NGRAMS:
-            best = int(occurrences.max())
-            index = int(candidates[np.argmax(occurrences)]) if best > 1 else 0
-            counts[n] = top_ngram_chars(best, index, gram_chars + (n - 1))  # joined with spaces
+            top = batch.top_chars(n, candidates, occurrences).tolist()
+            for doc in long_enough:
+                counts[doc][n] = top[doc]
         elif n in DUPLICATE_NGRAMS:
-            counts[n] = repeated_ngram_chars(candidates[occurrences > 1], hashes, gram_chars, n)
+            again = occurrences > 1
+            repeated = batch.repeated_chars(n, candidates[again], keys[again])
+            for doc in long_enough:
+                counts[doc][n] = repeated.get(doc, 0)
     return counts
 
 
@@ -141,23 +190,38 @@ class GopherRepetition(BatchFilter[GopherRepetitionThresholds]):
     }
 
     def signals(self, doc: TextFeatures) -> dict[str, Any]:
+        return self.compute([doc])[0]  # type: ignore[return-value]  # unbounded: never None
+
+    def compute(
+        self, docs: Sequence[TextFeatures], bound: TimeBound = NO_BOUND
+    ) -> list[dict[str, Any] | None]:
+        """The line and paragraph signals (and the words) per document under `bound`; then the
+        n-gram signals of the documents in time, a chunk of documents at a time (linear in their
+        words and vectorized, so outside the bound; the size cap keeps each document's short)."""
+        computed = [bound.run(self._line_signals, doc) for doc in docs]
+        in_time = [(doc, signals) for doc, signals in zip(docs, computed) if signals is not None]
+        for chunk in _chunks(in_time, [len(doc.words) for doc, _ in in_time]):
+            for (doc, signals), counts in zip(chunk, ngram_char_counts([doc.words for doc, _ in chunk])):
+                for n in TOP_NGRAMS:
+                    signals[f"rep_top_{n}gram_char_ratio"] = ratio(counts.get(n, 0), len(doc.text))
+                for n in DUPLICATE_NGRAMS:
+                    signals[f"rep_dup_{n}gram_char_ratio"] = ratio(counts.get(n, 0), len(doc.text))
+        return computed
+
+    @staticmethod
+    def _line_signals(doc: TextFeatures) -> dict[str, Any]:
         text_len = len(doc.text)
         paragraphs = doc.paragraphs
         para_dups, para_chars = duplicates(paragraphs)
         lines = [line for line in doc.text.split("\n") if line]  # datatrove splits on \n+
         line_dups, line_chars = duplicates(lines)
-        signals: dict[str, Any] = {
+        doc.words  # noqa: B018 - the words too, under the bound: they are the costly part
+        return {
             "rep_dup_para_ratio": ratio(para_dups, len(paragraphs)),
             "rep_dup_para_char_ratio": ratio(para_chars, text_len),
             "rep_dup_line_ratio": ratio(line_dups, len(lines) or 1),
             "rep_dup_line_char_ratio": ratio(line_chars, text_len),
         }
-        counts = ngram_char_counts(doc.words)
-        for n in TOP_NGRAMS:
-            signals[f"rep_top_{n}gram_char_ratio"] = ratio(counts.get(n, 0), text_len)
-        for n in DUPLICATE_NGRAMS:
-            signals[f"rep_dup_{n}gram_char_ratio"] = ratio(counts.get(n, 0), text_len)
-        return signals
 
     def reason(self, s: dict[str, Any], t: GopherRepetitionThresholds, doc: TextFeatures) -> str | None:
         checks = [

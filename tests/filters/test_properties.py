@@ -82,12 +82,13 @@ def reference_ngram_chars(words: list[str], n: int) -> int:
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from(["a", "b", "bb", "the", "cat", "x."]), max_size=60))
-def test_ngram_counting_equals_the_plain_definition(words):
-    # a small vocabulary: many repeats, ties and overlaps
-    counted = ngram_char_counts(words)
-    for n in (*TOP_NGRAMS, *DUPLICATE_NGRAMS):
-        assert counted.get(n, 0) == reference_ngram_chars(words, n), n
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "bb", "the", "cat", "x."]), max_size=60), max_size=5))
+def test_ngram_counting_equals_the_plain_definition(documents):
+    # a small vocabulary: many repeats, ties and overlaps, within and across the batch's documents
+    for words, counted in zip(documents, ngram_char_counts(documents), strict=True):
+        for n in (*TOP_NGRAMS, *DUPLICATE_NGRAMS):
+            assert counted.get(n, 0) == reference_ngram_chars(words, n), n
+        assert set(counted) == {n for n in (*TOP_NGRAMS, *DUPLICATE_NGRAMS) if len(words) >= n}
 
 
 PLAIN_SENTENCE_END = re.compile(r"[.!?]+['\"”’)\]]*\s+(?=\S)|[。！？]+['\"”’」』)\]]*\s*(?=\S)")
