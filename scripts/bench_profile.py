@@ -95,6 +95,7 @@ def instrument(timers: ExclusiveTimers) -> None:
     import curate.pipeline.run as run
     import curate.pipeline.task as task
     import curate.pipeline.worker as worker
+    from curate.dedup.signatures import SignatureWriter
     from curate.pipeline.batch import Batch
     from curate.pipeline.removed import RemovedWriter
     from curate.pipeline.steps.decontaminate import DecontaminateStep
@@ -102,7 +103,6 @@ def instrument(timers: ExclusiveTimers) -> None:
     from curate.pipeline.steps.record import ExtractStep, UrlStep
     from curate.pipeline.steps.repair import RepairStep
     from curate.pipeline.steps.topics import TopicStep
-    from curate.dedup.signatures import SignatureWriter
     from curate.shards import ShardWriter
     from filters import BatchFilter, TextFeatures
 
