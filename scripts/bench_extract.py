@@ -1,6 +1,6 @@
 """Read + extract benchmark for scripts/bench.py: a bare warcio + resiliparse loop (`baseline`) next
 to curate's read+extract pipeline on the same replayed WARC (`curate`, with the extraction sandbox;
-`curate-inprocess`, without; `curate-full`, with language ID and the filters as well).
+`curate-inprocess`, without; `curate-full`, the default run with every batch step).
 
 Only the standard library at module level (bench.py's rule: spawned children re-import it).
 """
@@ -46,13 +46,15 @@ def measure_baseline(path: Path, out_dir: Path) -> int:
 
 
 def _measure_curate(path: Path, out_dir: Path, in_process: bool = False, full: bool = False) -> int:
-    """curate's pipeline: read, extract, staged Parquet, ledger, shards; with `full`, language ID
-    and the filters too. Returns the documents extracted (kept + removed by later stages)."""
+    """curate's pipeline: read, extract, staged Parquet, ledger, shards; with `full`, the default
+    run (Unicode repair, topics, language ID, the filters). Returns the documents extracted (kept
+    + removed by later stages)."""
     from curate.config import Config
     from curate.pipeline.run import run_pipeline
 
     config = Config()
-    config.langid.enabled = config.filters.enabled = full
+    # Read + extract: none of the batch steps (as when issue #2 set the budget); `full`: all of them.
+    config.langid.enabled = config.filters.enabled = config.topics.enabled = config.unicode.enabled = full
     config.filters.badwords_dir = str(LDNOOBW)
     if in_process:
         config.extract.timeout_s = 0  # extractor in this process, no sandbox

@@ -188,7 +188,7 @@ def run_pipeline(
             # Names the inputs before any task runs, so that a killed run resumes, or is refused
             # when rerun over others.
             write_run_record(RunResult(out_dir, []), config, inputs)
-            fit_run_clusters(config, layout, inputs, force)
+            fit_run_clusters(config, layout, inputs, force, processors and processors.extraction)
             digest = config_hash(config)  # once: it hashes the files the config names (models, lists)
             result = _run_locked(
                 inputs,

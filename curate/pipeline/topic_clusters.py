@@ -42,8 +42,15 @@ def with_clusters_file(config: Config, layout: OutputLayout) -> Config:
     return replace(config, topics=replace(topics, clusters_file=str(layout.topic_clusters)))
 
 
-def fit_run_clusters(config: Config, layout: OutputLayout, inputs: list[str], force: bool) -> None:
-    """Fit and save OUT's clusters unless the file there was fitted on inputs these begin with."""
+def fit_run_clusters(
+    config: Config,
+    layout: OutputLayout,
+    inputs: list[str],
+    force: bool,
+    extraction: ExtractStep | None = None,
+) -> None:
+    """Fit and save OUT's clusters unless the file there was fitted on inputs these begin with.
+    `extraction`: the tasks' own, when they run in this process (its extraction process is up)."""
     topics = config.topics
     if not topics.enabled or topics.model or topics.clusters_file != str(layout.topic_clusters):
         return
@@ -52,7 +59,7 @@ def fit_run_clusters(config: Config, layout: OutputLayout, inputs: list[str], fo
         return
     layout.topic_clusters.unlink(missing_ok=True)  # a half-written pair never looks fitted
     layout.topic_sample_texts.unlink(missing_ok=True)
-    sample, sampled = sample_texts(config, inputs)
+    sample, sampled = sample_texts(config, inputs, extraction)
     if not sample:  # no input could be read: their tasks say why
         return
     write_handover(layout.topic_sample_texts, [page for page in sample if page[1]])
@@ -102,13 +109,17 @@ def _fitted_on(sidecar: Path, topics: TopicsConfig, inputs: list[str]) -> bool:
     return same_settings and inputs[: len(sampled)] == sampled
 
 
-def sample_texts(config: Config, inputs: list[str]) -> tuple[list[tuple[str, bytes, str]], list[str]]:
+def sample_texts(
+    config: Config, inputs: list[str], extraction: ExtractStep | None = None
+) -> tuple[list[tuple[str, bytes, str]], list[str]]:
     """(the first `topics.sample_docs` texts of the inputs, each as (input, page digest or b"" for
-    a record that was text already, text); the inputs they came from). An input that cannot be
-    read is passed over: its task will report it."""
+    a record that was text already, text); the inputs they came from), extracted by `extraction`
+    (left open), else by an extraction of its own. An input that cannot be read is passed over:
+    its task will report it."""
     sample: list[tuple[str, bytes, str]] = []
     sampled: list[str] = []
-    extraction = ExtractStep(config.extract)
+    own = extraction is None
+    extraction = extraction or ExtractStep(config.extract)
     try:
         for location in inputs:
             if len(sample) >= config.topics.sample_docs:
@@ -119,7 +130,8 @@ def sample_texts(config: Config, inputs: list[str]) -> tuple[list[tuple[str, byt
                 if len(sample) >= config.topics.sample_docs:
                     break
     finally:
-        extraction.close()
+        if own:
+            extraction.close()
     return sample, sampled
 
 
