@@ -4,7 +4,8 @@
 report) against datatrove's FineWeb first stage (WarcReader -> URLFilter -> Trafilatura ->
 LanguageFilter -> Gopher repetition -> Gopher quality -> C4 -> FineWeb -> JSONL writer), one worker
 each, on the same replayed WARC; and curate with trafilatura too, so that the extractor's share of
-the difference shows. --workers: `curate run` over 20 files with one and with two worker processes.
+the difference shows; and the bare warcio + resiliparse loop, the floor, on the same input.
+--workers: `curate run` over 20 files with one and with two worker processes.
 
 Only the standard library at module level (bench.py's rule: spawned children re-import it).
 """
@@ -15,7 +16,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bench_measure import run_rounds  # noqa: E402 - scripts/ is on sys.path
+from bench_extract import measure_baseline  # noqa: E402 - scripts/ is on sys.path
+from bench_measure import run_rounds  # noqa: E402
 from bench_replay import LDNOOBW, REPLAY_NAME, build_replay_warc, collect_pages  # noqa: E402
 
 WORKER_FILES = 20
@@ -147,6 +149,7 @@ def measure_workers_2(path: Path, out_dir: Path) -> int:
 
 
 PIPELINE_VARIANTS = {
+    "bare": measure_baseline,
     "datatrove": measure_pipeline_datatrove,
     "curate": measure_pipeline_curate,
     "curate-without-new-steps": measure_pipeline_curate_without_new_steps,
@@ -156,6 +159,7 @@ WORKER_VARIANTS = {"workers-1": measure_workers_1, "workers-2": measure_workers_
 MEASUREMENTS = {f"pipeline-{k}": v for k, v in PIPELINE_VARIANTS.items()} | WORKER_VARIANTS
 # datatrove's modules are imported before its clock starts, as curate's are (bench_measure.child_main).
 PRELOAD = {
+    "pipeline-bare": ("resiliparse.extract.html2text", "warcio.archiveiterator"),
     "pipeline-datatrove": (
         "datatrove.executor",
         "datatrove.pipeline.extractors",
@@ -163,7 +167,7 @@ PRELOAD = {
         "datatrove.pipeline.readers",
         "datatrove.pipeline.writers.jsonl",
         "datatrove.utils.lid",
-    )
+    ),
 }
 
 
@@ -181,12 +185,13 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     variants = [f"pipeline-{v}" for v in PIPELINE_VARIANTS]
     summaries = run_rounds(variants, built.path, workdir, args.repeat, "input records", records)
     rate = {name: records / summary.best.seconds for name, summary in summaries.items()}
-    base = rate["pipeline-datatrove"]
+    base, bare = rate["pipeline-datatrove"], rate["pipeline-bare"]
     print(
-        "| pipeline (one worker) | extractor | records/s | vs datatrove | peak RSS MB |\n"
-        "|---|---|---:|---:|---:|"
+        "| pipeline (one worker) | extractor | records/s | vs datatrove | vs the bare loop | peak RSS MB |\n"
+        "|---|---|---:|---:|---:|---:|"
     )
     labels = {
+        "pipeline-bare": ("bare loop: warcio + resiliparse, nothing else", "resiliparse"),
         "pipeline-datatrove": ("datatrove 0.10.1, FineWeb first stage", "trafilatura"),
         "pipeline-curate": ("`curate run`, everything + report", "resiliparse"),
         "pipeline-curate-without-new-steps": ("`curate run` less topics, Unicode repair, PII", "resiliparse"),
@@ -196,7 +201,7 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         label, extractor = labels[name]
         print(
             f"| {label} | {extractor} | {rate[name]:.1f} | {rate[name] / base:.1f}x "
-            f"| {summary.peak_rss_mb:.0f} |"
+            f"| {rate[name] / bare:.2f}x | {summary.peak_rss_mb:.0f} |"
         )
     # The ratio within each round as well: on a shared machine the best-of ratio can hide a bad round.
     datatrove_runs = summaries["pipeline-datatrove"].runs
@@ -206,12 +211,13 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     }
     print()
     for name, ratios in round_ratios.items():
-        if name != "pipeline-datatrove":
+        if name not in ("pipeline-datatrove", "pipeline-bare"):
             print(f"{labels[name][0]}: vs datatrove per round " + " ".join(f"{r:.1f}x" for r in ratios))
     return {
         name: {
             "records_per_s": rate[name],
             "vs_datatrove": rate[name] / base,
+            "vs_bare_loop": rate[name] / bare,
             "round_ratios": round_ratios[name],
             "peak_rss_mb": summaries[name].peak_rss_mb,
         }
