@@ -74,6 +74,7 @@ def test_a_run_into_a_store_writes_the_shards_a_folder_run_writes(tmp_path, memo
         "logs/curate.log",
         "topics/clusters.npz",
         "topics/clusters.json",
+        "topics/sample.parquet",
     }
     assert {"report/report.html", "report/stats.json"} <= in_store
     record = json.loads(Store(memory_out).read_bytes("run.json"))
