@@ -22,10 +22,18 @@ MAX_OVERHEAD = 0.30
 MAX_PEAK_RSS_MB = 500
 
 
-def measure_baseline(path: Path, out_dir: Path) -> int:
-    """The bare loop curate is compared with: warcio + resiliparse, nothing else. Returns docs."""
+def bare_extract(payload: bytes) -> bool:
+    """What the bare loop does with a page: its charset detected, its main content extracted.
+    Whether the page had text."""
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+
+    html = bytes_to_str(payload, detect_encoding(payload))
+    return bool(extract_plain_text(html, main_content=True, alt_texts=False).strip())
+
+
+def measure_baseline(path: Path, out_dir: Path) -> int:
+    """The bare loop curate is compared with: warcio + resiliparse, nothing else. Returns docs."""
     from warcio.archiveiterator import ArchiveIterator
 
     docs = 0
@@ -37,11 +45,7 @@ def measure_baseline(path: Path, out_dir: Path) -> int:
             mime = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
             if mime not in HTML_TYPES:
                 continue
-            payload = record.content_stream().read()
-            html = bytes_to_str(payload, detect_encoding(payload))
-            text = extract_plain_text(html, main_content=True, alt_texts=False)
-            if text.strip():
-                docs += 1
+            docs += bare_extract(record.content_stream().read())
     return docs
 
 

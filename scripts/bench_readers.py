@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_extract import measure_baseline  # noqa: E402 - scripts/ is on sys.path
+from bench_extract import bare_extract, measure_baseline  # noqa: E402 - scripts/ is on sys.path
 from bench_measure import run_rounds  # noqa: E402
 from bench_replay import REPLAY_NAME, build_replay_warc, collect_pages  # noqa: E402
 
@@ -56,15 +56,7 @@ def measure_read_curate(path: Path, out_dir: Path) -> int:
 
 def measure_extract_fastwarc(path: Path, out_dir: Path) -> int:
     """The bare loop of bench_extract.measure_baseline, reading with FastWARC."""
-    from resiliparse.extract.html2text import extract_plain_text
-    from resiliparse.parse.encoding import bytes_to_str, detect_encoding
-
-    docs = 0
-    for payload in _fastwarc_payloads(path):
-        html = bytes_to_str(payload, detect_encoding(payload))
-        text = extract_plain_text(html, main_content=True, alt_texts=False)
-        docs += bool(text.strip())
-    return docs
+    return sum(bare_extract(payload) for payload in _fastwarc_payloads(path))
 
 
 READER_VARIANTS: dict[str, Callable[[Path, Path], int]] = {
