@@ -51,9 +51,10 @@ class KnownTexts:
         if digest not in self._uses:
             return None
         self._uses[digest] -= 1
-        if not self._uses[digest]:
-            del self._uses[digest]
-        return self._texts[digest]
+        if self._uses[digest]:
+            return self._texts[digest]
+        del self._uses[digest]
+        return self._texts.pop(digest)  # its last use: the task does not hold it any longer
 
 
 def read_handover(path: Path, location: str) -> KnownTexts:
