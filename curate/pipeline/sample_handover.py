@@ -64,6 +64,9 @@ def read_handover(path: Path, location: str) -> KnownTexts:
         return KnownTexts()
     try:
         table = pq.read_table(path, columns=["digest", "text"], filters=[("input", "=", location)])
-        return KnownTexts(list(zip(table["digest"].to_pylist(), table["text"].to_pylist())))
     except (OSError, pa.ArrowException, KeyError, TypeError):
         return KnownTexts()
+    if table.schema != HANDOVER_SCHEMA.remove(0):  # not a file this module wrote: no text from it
+        return KnownTexts()
+    pages = zip(table["digest"].to_pylist(), table["text"].to_pylist())
+    return KnownTexts([(digest, text) for digest, text in pages if digest is not None and text is not None])

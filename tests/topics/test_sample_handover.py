@@ -4,7 +4,11 @@ shards are exactly those of a run that extracts every page in its task."""
 from __future__ import annotations
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from curate.config import Config
 from curate.extract.sandbox import ExtractorSandbox
@@ -13,6 +17,7 @@ from curate.pipeline import task as task_module
 from curate.pipeline.run import run_pipeline
 from curate.pipeline.sample_handover import KnownTexts, page_digest, read_handover, write_handover
 from tests.conftest import WARC_DIR, shards
+from tests.random_texts import SETTINGS
 
 SAMPLE_DOCS = 15
 
@@ -90,3 +95,39 @@ def test_known_texts_count_repeated_pages_and_tell_charsets_apart(tmp_path):
     assert known.take(page, "utf-8") == "text" and not known  # both uses spent: no more hashing
     assert known.take(page, "utf-8") is None
     assert not read_handover(path, "c.warc") and not read_handover(tmp_path / "missing.parquet", "a.warc")
+
+
+TYPES = {
+    "binary": (pa.binary(), st.binary(max_size=20)),
+    "string": (pa.string(), st.text(max_size=20)),
+    "large_string": (pa.large_string(), st.text(max_size=20)),
+    "int64": (pa.int64(), st.integers(-(2**63), 2**63 - 1)),
+}
+PAGE = b"<html><body><p>a page of its own</p></body></html>"
+
+
+@SETTINGS
+@given(st.sampled_from(sorted(TYPES)), st.sampled_from(sorted(TYPES)), st.data())
+def test_a_crafted_handover_file_gives_a_text_or_nothing(tmp_path_factory, digest_type, text_type, data):
+    """Whatever OUT/topics/sample.parquet holds (other column types, nulls, this page's digest or
+    not, other inputs' rows), a task gets a string for a page or extracts it itself."""
+    digest_arrow, digest_values = TYPES[digest_type]
+    text_arrow, text_values = TYPES[text_type]
+    if digest_type == "binary":  # this very page's digest among the others
+        digest_values = st.one_of(digest_values, st.just(page_digest(PAGE, "utf-8")))
+    rows = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["a.warc", "b.warc"]), st.none() | digest_values, st.none() | text_values
+            ),
+            max_size=6,
+        )
+    )
+    inputs, digests, texts = (list(column) for column in zip(*rows)) if rows else ([], [], [])
+    schema = pa.schema([("input", pa.string()), ("digest", digest_arrow), ("text", text_arrow)])
+    path = tmp_path_factory.mktemp("handover") / "sample.parquet"
+    pq.write_table(pa.table({"input": inputs, "digest": digests, "text": texts}, schema=schema), path)
+    known = read_handover(path, "a.warc")
+    for _ in range(len(rows) + 1):
+        text = known.take(PAGE, "utf-8")
+        assert text is None or isinstance(text, str)
