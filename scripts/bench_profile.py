@@ -109,7 +109,7 @@ def instrument(timers: ExclusiveTimers) -> None:
     timers.wrap(worker, "run_task", "bookkeeping (ids, ledger, columns)")
     timers.wrap_reader(task, "read (warcio, capped lines, charset)")
     timers.wrap(UrlStep, "apply", "URL filter")
-    timers.wrap(ExtractStep, "apply", "extract (resiliparse)")
+    timers.wrap(ExtractStep, "apply_many", "extract (resiliparse)")
     timers.wrap(RepairStep, "apply", "Unicode repair")
     timers.wrap(TopicStep, "apply", "topics (tagging)")
     timers.wrap(LanguageStep, "apply", "language ID")

@@ -1,10 +1,11 @@
 """The extraction child: `python -m curate.extract.child PARENT_PID READ_FD WRITE_FD EXTRACTOR MAIN`.
 
 Started by the sandbox as a fresh interpreter (not a multiprocessing spawn, which would re-import
-the caller's main script). It imports its extractor, says `ready`, then answers one page at a
-time. Each page runs under a CPU-time limit: SIGPROF's default action ends the process when the
-page has used `timeout_s` seconds of CPU, even inside C code, and CPU time does not grow when
-other processes load the machine, so the same page gets the same verdict on a busy machine.
+the caller's main script). It imports its extractor, says `ready`, then answers the pages of
+each request one at a time. Each page runs under a CPU-time limit: SIGPROF's default action ends
+the process when the page has used `timeout_s` seconds of CPU, even inside C code, and CPU time
+does not grow when other processes load the machine, so the same page gets the same verdict on a
+busy machine.
 """
 
 from __future__ import annotations
@@ -29,16 +30,17 @@ def serve(requests: Connection, replies: Connection, extractor: str, main_conten
     replies.send(READY)
     while True:
         try:
-            html, charset, timeout_s = requests.recv()
+            pages, timeout_s = requests.recv()
         except EOFError:  # the parent went away
             return
-        cpu_limit(timeout_s)
-        try:
-            reply = (extract(html, charset), None)
-        except Exception as exc:  # report, keep serving: one bad page must not end the child
-            reply = (None, type(exc).__name__)
-        cpu_limit(0)
-        replies.send(reply)
+        for html, charset in pages:  # a reply per page as it is done: the parent's bound is per page
+            cpu_limit(timeout_s)
+            try:
+                reply = (extract(html, charset), None)
+            except Exception as exc:  # report, keep serving: one bad page must not end the child
+                reply = (None, type(exc).__name__)
+            cpu_limit(0)
+            replies.send(reply)
 
 
 def main(argv: list[str]) -> None:

@@ -18,6 +18,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections import Counter
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -34,6 +35,8 @@ BACKSTOP_FACTOR, BACKSTOP_MIN_S = 10, 30.0  # wall clock allowed per page: gener
 ATTEMPTS = 2  # a timed-out or crashed page is retried once on a fresh child
 CHILD_MODULE = "curate.extract.child"
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+Page = tuple[bytes, str | None]  # HTML and its HTTP charset
+Reply = tuple[str | None, str | None]  # (text, None) or (None, reason)
 
 
 class ExtractorStartError(CurateError):
@@ -94,18 +97,23 @@ class _Child:
             why = " (it closed its pipe)" if closed else f" within {STARTUP_TIMEOUT_S:.0f} s"
         raise ExtractorStartError("the extraction process did not start" + why)
 
-    def extract(self, html: bytes, charset: str | None, timeout_s: float) -> tuple[str | None, str | None]:
-        """(text, None), or (None, reason): the child's exception name, TIMEOUT or CRASHED."""
+    def extract_many(self, pages: list[Page], timeout_s: float) -> list[Reply]:
+        """A reply per page, in order, each (text, None) or (None, reason): the child's exception
+        name, or TIMEOUT or CRASHED, which end the list (this child is then done)."""
+        replies: list[Reply] = []
+        backstop_s = max(BACKSTOP_MIN_S, BACKSTOP_FACTOR * timeout_s)
         try:
-            self.requests.send((html, charset, timeout_s))
-            if not self.replies.poll(max(BACKSTOP_MIN_S, BACKSTOP_FACTOR * timeout_s)):
-                return None, TIMEOUT
-            text, error = self.replies.recv()
+            self.requests.send((pages, timeout_s))
+            for _ in pages:
+                if not self.replies.poll(backstop_s):
+                    return [*replies, (None, TIMEOUT)]
+                text, error = self.replies.recv()
+                replies.append((None, FAILED) if error else (text, None))
         except (EOFError, OSError):
             # The child ended: by its own CPU limit (SIGPROF) or a crash in C code.
             returncode = self.process.wait()
-            return None, TIMEOUT if returncode == -signal.SIGPROF else CRASHED
-        return (None, FAILED) if error else (text, None)
+            replies.append((None, TIMEOUT if returncode == -signal.SIGPROF else CRASHED))
+        return replies
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -116,7 +124,8 @@ class _Child:
 
 
 class ExtractorSandbox:
-    """`extract(html, charset)` -> (text, None) or (None, reason): TIMEOUT, CRASHED or FAILED."""
+    """`extract(html, charset)` -> (text, None) or (None, reason): TIMEOUT, CRASHED or FAILED;
+    `extract_many(pages)` the same for many pages in one round trip."""
 
     def __init__(self, extractor: str, main_content: bool, timeout_s: float):
         make_extractor(extractor, main_content)  # fail here, with a clear error, if unavailable
@@ -131,14 +140,25 @@ class ExtractorSandbox:
         self._child.wait_ready()
         return self._child
 
-    def extract(self, html: bytes, charset: str | None) -> tuple[str | None, str | None]:
-        reason: str | None = None
-        for _ in range(ATTEMPTS):
-            text, reason = self._ready_child().extract(html, charset, self.timeout_s)
-            if reason not in (TIMEOUT, CRASHED):
-                return text, reason
-            self.close()  # the next attempt, and the next page, get a fresh child
-        return None, reason
+    def extract(self, html: bytes, charset: str | None) -> Reply:
+        return self.extract_many([(html, charset)])[0]
+
+    def extract_many(self, pages: list[Page]) -> list[Reply]:
+        """A reply per page, in order. A page that timed out or crashed its child is tried once
+        more on a fresh child; the pages after it go to that fresh child too."""
+        replies: list[Reply] = []
+        tries: Counter[int] = Counter()
+        while len(replies) < len(pages):
+            start = len(replies)
+            got = self._ready_child().extract_many(pages[start:], self.timeout_s)
+            if got[-1][1] in (TIMEOUT, CRASHED):
+                self.close()  # the next attempt, and the next pages, get a fresh child
+                failed_at = start + len(got) - 1
+                tries[failed_at] += 1
+                if tries[failed_at] < ATTEMPTS:
+                    got.pop()
+            replies.extend(got)
+        return replies
 
     def close(self) -> None:
         if self._child is not None:

@@ -24,7 +24,7 @@ from filters.registry import CarriedFilters, carry
 
 @dataclass
 class Processors:
-    record_steps: list[RecordStep]  # in order: the URL filter (when filters run), extraction
+    record_steps: list[RecordStep]  # before extraction: the URL filter (when filters run)
     batch_steps: list[BatchStep]  # Unicode repair, topics, language ID, filters, decontamination
     extraction: ExtractStep
     hasher: MinHasher | None = None  # dedup's signatures of the staged documents
@@ -51,7 +51,7 @@ def build_processors(config: Config, user_filters: CarriedFilters | None = None)
         batch_steps.append(DecontaminateStep(config.decontaminate.files, config.decontaminate.ngram))
     extraction = ExtractStep(config.extract)
     hasher = MinHasher(minhash_params(config.dedup)) if config.dedup.enabled else None
-    return Processors([*record_steps, extraction], batch_steps, extraction, hasher)
+    return Processors(record_steps, batch_steps, extraction, hasher)
 
 
 @contextlib.contextmanager

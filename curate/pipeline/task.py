@@ -31,6 +31,9 @@ from curate.shards import PartitionedWriter
 # (compressed bytes read, total bytes or None, records read)
 Progress = Callable[[int, int | None, int], None]
 READ_STEP, DOMAIN_STEP = "read", "domain"
+# Records that wait for extraction together: one round trip to the extraction process per group
+# (measured: scripts/bench.py --extract), holding at most about EXTRACT_BYTES of HTML.
+EXTRACT_RECORDS, EXTRACT_BYTES = 32, 4 * 2**20
 
 
 def task_id_for(location: str) -> str:
@@ -51,15 +54,51 @@ class TaskResult:
 class RecordChain:
     """Each record through the record steps into the batch. A record that is not a document, or
     repeats one, is booked at `read`; a step that raises books the record as `<step>_failed` and
-    the task goes on with the next record."""
+    the task goes on with the next record. Records wait for extraction in groups (EXTRACT_RECORDS,
+    EXTRACT_BYTES of HTML), in order; `flush` sends the last group."""
 
     def __init__(self, processors: Processors, books: TaskBooks, batch: Batch):
         self.steps = processors.record_steps
+        self.extraction = processors.extraction
         self.books = books
         self.batch = batch
         self.ids = UniqueIds()
+        self.waiting: list[Record] = []
+        self.waiting_bytes = 0
 
     def admit(self, record: Record) -> None:
+        removal = self._before_extraction(record)
+        if removal:
+            self.books.book(removal, record.size, record.id, record.url)
+            return
+        self.waiting.append(record)
+        self.waiting_bytes += len(record.html or b"")
+        if len(self.waiting) >= EXTRACT_RECORDS or self.waiting_bytes >= EXTRACT_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Extract the waiting records' pages and pass each record on (booked, or into the batch)."""
+        records, self.waiting, self.waiting_bytes = self.waiting, [], 0
+        if not records:
+            return
+        try:
+            removals = self.extraction.apply_many(records)
+        except CurateError:
+            raise  # the input itself cannot go on (e.g. the extraction process cannot start)
+        except Exception:
+            removals = [self._extract_alone(record) for record in records]  # book only the culprit
+        for record, removal in zip(records, removals):
+            if not removal:
+                try:
+                    domain = registered_domain(record.url)
+                except Exception as exc:
+                    removal = failed(DOMAIN_STEP, exc)
+            if removal:
+                self.books.book(removal, record.size, record.id, record.url)
+            else:
+                self.batch.add(record, domain)
+
+    def _before_extraction(self, record: Record) -> Removal | None:
         step = READ_STEP
         try:
             removal = self._not_a_document(record)
@@ -68,17 +107,19 @@ class RecordChain:
                     break
                 step = record_step.name
                 removal = record_step.apply(record)
-            if not removal:
-                step = DOMAIN_STEP
-                domain = registered_domain(record.url)
         except CurateError:
-            raise  # the input itself cannot go on (e.g. the extraction process cannot start)
+            raise
         except Exception as exc:
             removal = failed(step, exc)
-        if removal:
-            self.books.book(removal, record.size, record.id, record.url)
-        else:
-            self.batch.add(record, domain)
+        return removal
+
+    def _extract_alone(self, record: Record) -> Removal | None:
+        try:
+            return self.extraction.apply(record)
+        except CurateError:
+            raise
+        except Exception as exc:
+            return failed(self.extraction.name, exc)
 
     def _not_a_document(self, record: Record) -> Removal | None:
         if record.error:
@@ -119,6 +160,7 @@ def run_task(
                 if progress and count % 64 == 0:
                     progress(*opened.progress(), count)
                 chain.admit(record)
+            chain.flush()
             if progress:
                 progress(*opened.progress(), books.ledger.total("read"))
         batch.flush()

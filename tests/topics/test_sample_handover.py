@@ -25,13 +25,13 @@ SAMPLE_DOCS = 15
 def _counted_run(inputs, out, monkeypatch, handover: bool = True) -> int:
     """Run with topics on (clusters fitted on SAMPLE_DOCS pages); the pages the sandbox extracted."""
     calls = []
-    original = ExtractorSandbox.extract
+    original = ExtractorSandbox.extract_many
 
-    def counting(self, html, charset):
-        calls.append(1)
-        return original(self, html, charset)
+    def counting(self, pages):
+        calls.extend(pages)
+        return original(self, pages)
 
-    monkeypatch.setattr(ExtractorSandbox, "extract", counting)
+    monkeypatch.setattr(ExtractorSandbox, "extract_many", counting)
     if not handover:
         monkeypatch.setattr(task_module, "read_handover", lambda path, location: KnownTexts())
     config = Config()

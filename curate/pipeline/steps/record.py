@@ -39,18 +39,27 @@ class ExtractStep:
 
     def apply(self, record: Record) -> Removal | None:
         """The record's text from its HTML (a record that has text already passes as it is)."""
-        if record.html is None:
-            return None
-        if self.known:
-            text = self.known.take(record.html, record.http_charset)
-            if text is not None:
+        return self.apply_many([record])[0]
+
+    def apply_many(self, records: list[Record]) -> list[Removal | None]:
+        """`apply` for each record, the pages that need extracting in one call of the extractor."""
+        todo = [record for record in records if record.html is not None and not self._known(record)]
+        replies = self.extractor.run_many([(record.html, record.http_charset) for record in todo])
+        removals: dict[int, Removal] = {}
+        for record, (text, reason) in zip(todo, replies):
+            if reason:
+                outcome = "skipped" if reason in SKIPPED_BY_EXTRACTION else "error"
+                removals[id(record)] = Removal(self.name, reason, outcome)
+            else:
                 record.text = text
-                return None
-        text, reason = self.extractor.run(record.html, record.http_charset)
-        if reason:
-            return Removal(self.name, reason, "skipped" if reason in SKIPPED_BY_EXTRACTION else "error")
-        record.text = text
-        return None
+        return [removals.get(id(record)) for record in records]
+
+    def _known(self, record: Record) -> bool:
+        """Whether the record got its text from the pages extracted already (setting it)."""
+        text = self.known.take(record.html, record.http_charset) if self.known else None
+        if text is not None:
+            record.text = text
+        return text is not None
 
     def close(self) -> None:
         self.extractor.close()
