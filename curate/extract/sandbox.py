@@ -124,8 +124,8 @@ class _Child:
 
 
 class ExtractorSandbox:
-    """`extract(html, charset)` -> (text, None) or (None, reason): TIMEOUT, CRASHED or FAILED;
-    `extract_many(pages)` the same for many pages in one round trip."""
+    """`extract_many(pages)` -> for each (html, charset), in order, (text, None) or (None, reason):
+    TIMEOUT, CRASHED or FAILED; the pages go to the child in one round trip."""
 
     def __init__(self, extractor: str, main_content: bool, timeout_s: float):
         make_extractor(extractor, main_content)  # fail here, with a clear error, if unavailable
@@ -139,9 +139,6 @@ class ExtractorSandbox:
             self._child = _Child(self.extractor, self.main_content)
         self._child.wait_ready()
         return self._child
-
-    def extract(self, html: bytes, charset: str | None) -> Reply:
-        return self.extract_many([(html, charset)])[0]
 
     def extract_many(self, pages: list[Page]) -> list[Reply]:
         """A reply per page, in order. A page that timed out or crashed its child is tried once
