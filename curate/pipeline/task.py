@@ -25,15 +25,13 @@ from curate.pipeline.removed import RemovedWriter
 from curate.pipeline.resume import clear_task_outputs
 from curate.pipeline.sample_handover import KnownTexts, read_handover
 from curate.pipeline.steps import Removal, failed
+from curate.pipeline.steps.record import EXTRACT_BYTES, EXTRACT_RECORDS
 from curate.readers import read_input
 from curate.shards import PartitionedWriter
 
 # (compressed bytes read, total bytes or None, records read)
 Progress = Callable[[int, int | None, int], None]
 READ_STEP, DOMAIN_STEP = "read", "domain"
-# Records that wait for extraction together: one round trip to the extraction process per group
-# (measured: scripts/bench.py --extract), holding at most about EXTRACT_BYTES of HTML.
-EXTRACT_RECORDS, EXTRACT_BYTES = 32, 4 * 2**20
 
 
 def task_id_for(location: str) -> str:

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from curate.atomic import write_json
 from curate.config import Config, TopicsConfig
+from curate.document import Record
 from curate.errors import UsageError
 from curate.layout import OutputLayout
 from curate.pipeline.sample_handover import page_digest, write_handover
-from curate.pipeline.steps.record import ExtractStep
+from curate.pipeline.steps.record import EXTRACT_BYTES, EXTRACT_RECORDS, ExtractStep
 from curate.readers import read_input
 from curate.topics.clusters import fit_clusters
 
@@ -125,24 +126,45 @@ def sample_texts(
             if len(sample) >= config.topics.sample_docs:
                 break
             sampled.append(location)
-            for digest, text in _texts_of(location, config, extraction):
-                sample.append((location, digest, text))
-                if len(sample) >= config.topics.sample_docs:
-                    break
+            wanted = config.topics.sample_docs - len(sample)
+            sample += (
+                (location, digest, text) for digest, text in _texts_of(location, config, extraction, wanted)
+            )
     finally:
         if own:
             extraction.close()
     return sample, sampled
 
 
-def _texts_of(location: str, config: Config, extraction: ExtractStep) -> Iterator[tuple[bytes, str]]:
+def _texts_of(
+    location: str, config: Config, extraction: ExtractStep, wanted: int
+) -> Iterator[tuple[bytes, str]]:
+    """The first `wanted` texts of the input, each with its page's digest. The pages go to
+    `extraction` in groups, as a task sends them (one round trip a group), but no group holds more
+    pages than texts are still wanted: no page is extracted for nothing."""
     try:
         with read_input(location, config.read) as opened:
-            for record in opened.records:
-                if record.skip or record.error:
-                    continue
-                digest = b"" if record.html is None else page_digest(record.html, record.http_charset)
-                if extraction.apply(record) is None and record.text and record.text.strip():
-                    yield digest, record.text
+            pages = (record for record in opened.records if not (record.skip or record.error))
+            while wanted > 0:
+                group = _next_group(pages, min(EXTRACT_RECORDS, wanted))
+                if not group:
+                    return
+                for record, removal in zip(group, extraction.apply_many(group)):
+                    if removal is None and record.text and record.text.strip():
+                        wanted -= 1
+                        digest = b"" if record.html is None else page_digest(record.html, record.http_charset)
+                        yield digest, record.text
     except Exception as exc:  # a sample, not the run: what cannot be read here, the task reports
         log.debug("topics: sample: %s passed over (%s)", location, exc)
+
+
+def _next_group(records: Iterator[Record], most: int) -> list[Record]:
+    """Up to `most` records, fewer where their HTML reaches EXTRACT_BYTES."""
+    group: list[Record] = []
+    size = 0
+    for record in records:
+        group.append(record)
+        size += len(record.html or b"")
+        if len(group) >= most or size >= EXTRACT_BYTES:
+            break
+    return group

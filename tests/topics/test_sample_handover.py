@@ -131,3 +131,43 @@ def test_a_crafted_handover_file_gives_a_text_or_nothing(tmp_path_factory, diges
     for _ in range(len(rows) + 1):
         text = known.take(PAGE, "utf-8")
         assert text is None or isinstance(text, str)
+
+
+@pytest.mark.parametrize("sample_docs", [1, 7, 33, 200])
+def test_the_sample_in_groups_is_the_sample_page_by_page(inputs, sample_docs, monkeypatch):
+    """The sample's pages go to the extractor in groups, and the sample is still the first
+    `sample_docs` texts of the inputs, in order, with no page extracted beyond the last of them."""
+    from curate.extract import Extractor
+    from curate.pipeline.steps.record import ExtractStep
+    from curate.pipeline.topic_clusters import sample_texts
+    from curate.readers import read_input
+
+    config = Config()
+    config.extract.timeout_s = 0  # in process: the grouping, not the sandbox, is under test
+    config.topics.sample_docs = sample_docs
+    config = config.validate()
+    expected, examined, pages_needed = [], [], 0
+    alone = ExtractStep(config.extract)
+    for location in map(str, inputs):
+        if len(expected) == sample_docs:
+            break
+        examined.append(location)
+        with read_input(location, config.read) as opened:
+            for record in opened.records:
+                if len(expected) == sample_docs:
+                    break
+                if record.skip or record.error:
+                    continue
+                pages_needed += record.html is not None
+                if alone.apply(record) is None and record.text and record.text.strip():
+                    expected.append((location, record.text))
+    groups = []
+    original = Extractor.run_many
+    monkeypatch.setattr(
+        Extractor, "run_many", lambda self, pages: groups.append(len(pages)) or original(self, pages)
+    )
+    sample, sampled = sample_texts(config, list(map(str, inputs)))
+    assert [(location, text) for location, _, text in sample] == expected
+    assert sampled == examined
+    assert sum(groups) == pages_needed  # none extracted for nothing
+    assert max(groups) <= min(sample_docs, 32) and (sample_docs < 10 or max(groups) > 1)

@@ -12,6 +12,9 @@ from curate.pipeline.steps import Removal
 from filters import UrlFilter
 
 SKIPPED_BY_EXTRACTION = (TOO_LARGE, EMPTY_TEXT)  # not documents; the other reasons are errors
+# Records that wait for extraction together: one round trip to the extraction process per group
+# (measured: scripts/bench.py --extract), holding at most about EXTRACT_BYTES of HTML.
+EXTRACT_RECORDS, EXTRACT_BYTES = 32, 4 * 2**20
 
 
 class UrlStep:
