@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import urllib.request
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -107,12 +106,13 @@ class LanguageList:
     def matches(self, lowered: str) -> dict[str, int]:
         """{term: occurrences} in already lower-cased text, terms in sorted order."""
         found = {}
-        runs: Counter[str] = Counter(WORD_RUN.findall(lowered)) if self.whole_word else Counter()
+        runs = WORD_RUN.findall(lowered) if self.whole_word else []
+        present = set(runs)  # the runs are counted only for the terms among them (hits are rare)
         if self.run_terms:
-            found = {term: runs[term] for term in self.run_terms & runs.keys()}
-        candidates = [t for run in self.terms_by_run.keys() & runs.keys() for t in self.terms_by_run[run]]
+            found = {term: runs.count(term) for term in self.run_terms & present}
+        candidates = [t for run in self.terms_by_run.keys() & present for t in self.terms_by_run[run]]
         for term in candidates + self.unindexed_terms:
-            if all(run in runs for run in self.term_runs.get(term, ())) and term in lowered:
+            if all(run in present for run in self.term_runs.get(term, ())) and term in lowered:
                 count = len(self._patterns[term].findall(lowered)) if self.whole_word else lowered.count(term)
                 if count:
                     found[term] = count
