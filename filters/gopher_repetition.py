@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, TypeVar
 
 import numpy as np
@@ -82,7 +83,7 @@ class _Batch:
         self.ends = self.starts + self.sizes
         self.doc_of = np.repeat(np.arange(len(word_lists)), self.sizes)
         self.salt = (self.doc_of.astype(np.uint64) + np.uint64(1)) * _DOC_SALT
-        words = [word for word_list in word_lists for word in word_list]
+        words = list(chain.from_iterable(word_lists))
         self.ids = word_ids(words)
         lengths = np.fromiter(map(len, words), np.int64, len(words))
         self.cumulative = np.concatenate(([0], np.cumsum(lengths)))

@@ -144,17 +144,34 @@ def run_rounds(
     """`repeat` rounds, each running every variant once in its own process; progress on stderr:
     each run's rate of `count` `unit` (when given: the input's size, the same for every variant),
     else of what its measurement counted."""
-    summaries = {variant: VariantSummary(variant) for variant in variants}
+    counts = None if count is None else {"": count}
+    return run_rounds_on({"": input_path}, variants, workdir, repeat, unit, counts)[""]
+
+
+def run_rounds_on(
+    inputs: dict[str, Path],
+    variants: Iterable[str],
+    workdir: Path,
+    repeat: int,
+    unit: str,
+    counts: dict[str, int] | None = None,
+) -> dict[str, dict[str, VariantSummary]]:
+    """`run_rounds` over several inputs (label -> path): in each round every variant runs on each
+    input in turn, so that the runs of one variant on two inputs see the same machine. Returns
+    label -> variant -> summary."""
+    variants = list(variants)
+    summaries = {label: {variant: VariantSummary(variant) for variant in variants} for label in inputs}
     for round_number in range(1, repeat + 1):
-        for variant, summary in summaries.items():
-            run = run_measurement(variant, input_path, workdir)
-            summary.runs.append(run)
-            counted = run.docs if count is None else count
-            print(
-                f"  round {round_number}/{repeat} {variant:<30} {counted} {unit} "
-                f"in {run.seconds:6.2f} s = {counted / run.seconds:7.1f}/s (CPU {run.cpu_s:6.2f} s), "
-                f"peak RSS {run.peak_rss_mb:.0f} MB",
-                file=sys.stderr,
-                flush=True,
-            )
+        for variant in variants:
+            for label, input_path in inputs.items():
+                run = run_measurement(variant, input_path, workdir)
+                summaries[label][variant].runs.append(run)
+                counted = run.docs if counts is None else counts[label]
+                print(
+                    f"  round {round_number}/{repeat} {variant:<30} {label + ' ' if label else ''}{counted} "
+                    f"{unit} in {run.seconds:6.2f} s = {counted / run.seconds:7.1f}/s "
+                    f"(CPU {run.cpu_s:6.2f} s), peak RSS {run.peak_rss_mb:.0f} MB",
+                    file=sys.stderr,
+                    flush=True,
+                )
     return summaries

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_extract import measure_baseline  # noqa: E402 - scripts/ is on sys.path
-from bench_measure import run_rounds  # noqa: E402
+from bench_measure import VariantSummary, run_rounds, run_rounds_on  # noqa: E402
 from bench_replay import LDNOOBW, REPLAY_NAME, build_replay_warc, collect_pages  # noqa: E402
 
 WORKER_FILES = 20
@@ -155,6 +155,13 @@ PIPELINE_VARIANTS = {
     "curate-without-new-steps": measure_pipeline_curate_without_new_steps,
     "curate-trafilatura": measure_pipeline_curate_trafilatura,
 }
+LABELS = {  # variant -> (table label, extractor)
+    "pipeline-bare": ("bare loop: warcio + resiliparse, nothing else", "resiliparse"),
+    "pipeline-datatrove": ("datatrove 0.10.1, FineWeb first stage", "trafilatura"),
+    "pipeline-curate": ("`curate run`, everything + report", "resiliparse"),
+    "pipeline-curate-without-new-steps": ("`curate run` less topics, Unicode repair, PII", "resiliparse"),
+    "pipeline-curate-trafilatura": ("`curate run --extractor trafilatura`", "trafilatura"),
+}
 WORKER_VARIANTS = {"workers-1": measure_workers_1, "workers-2": measure_workers_2}
 MEASUREMENTS = {f"pipeline-{k}": v for k, v in PIPELINE_VARIANTS.items()} | WORKER_VARIANTS
 # datatrove's modules are imported before its clock starts, as curate's are (bench_measure.child_main).
@@ -175,30 +182,30 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Whole pipeline against datatrove's FineWeb first stage, one worker each, same input."""
     pages = collect_pages(args.data)
     built = build_replay_warc(pages, workdir / REPLAY_NAME, args.records, 0, vary=True)
+    # The same input's first quarter (the same records: the replay is deterministic), for the
+    # marginal cost of a record: what it costs beyond a run's fixed start-up, models, topic fit
+    # (on up to 500 documents: all in the quarter from 2,000 records) and report.
+    quarter = build_replay_warc(pages, workdir / f"quarter-{REPLAY_NAME}", args.records // 4, 0, vary=True)
     records = built.records
     print(
         f"input: {records} HTML records replayed from {built.source_pages} pages (later copies: words "
         "shuffled in each text node), "
-        f"{built.compressed_mb:.1f} MB gzipped, {built.html_mb:.1f} MB of HTML; "
-        f"best of {args.repeat} interleaved rounds, one worker each\n"
+        f"{built.compressed_mb:.1f} MB gzipped, {built.html_mb:.1f} MB of HTML; and its first "
+        f"{quarter.records} records; best of {args.repeat} interleaved rounds, one worker each\n"
     )
     variants = [f"pipeline-{v}" for v in PIPELINE_VARIANTS]
-    summaries = run_rounds(variants, built.path, workdir, args.repeat, "input records", records)
+    inputs = {"all": built.path, "quarter": quarter.path}
+    counts = {"all": records, "quarter": quarter.records}
+    by_input = run_rounds_on(inputs, variants, workdir, args.repeat, "input records", counts)
+    summaries = by_input["all"]
     rate = {name: records / summary.best.seconds for name, summary in summaries.items()}
     base, bare = rate["pipeline-datatrove"], rate["pipeline-bare"]
     print(
         "| pipeline (one worker) | extractor | records/s | vs datatrove | vs the bare loop | peak RSS MB |\n"
         "|---|---|---:|---:|---:|---:|"
     )
-    labels = {
-        "pipeline-bare": ("bare loop: warcio + resiliparse, nothing else", "resiliparse"),
-        "pipeline-datatrove": ("datatrove 0.10.1, FineWeb first stage", "trafilatura"),
-        "pipeline-curate": ("`curate run`, everything + report", "resiliparse"),
-        "pipeline-curate-without-new-steps": ("`curate run` less topics, Unicode repair, PII", "resiliparse"),
-        "pipeline-curate-trafilatura": ("`curate run --extractor trafilatura`", "trafilatura"),
-    }
     for name, summary in summaries.items():
-        label, extractor = labels[name]
+        label, extractor = LABELS[name]
         print(
             f"| {label} | {extractor} | {rate[name]:.1f} | {rate[name] / base:.1f}x "
             f"| {rate[name] / bare:.2f}x | {summary.peak_rss_mb:.0f} |"
@@ -212,7 +219,8 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     print()
     for name, ratios in round_ratios.items():
         if name not in ("pipeline-datatrove", "pipeline-bare"):
-            print(f"{labels[name][0]}: vs datatrove per round " + " ".join(f"{r:.1f}x" for r in ratios))
+            print(f"{LABELS[name][0]}: vs datatrove per round " + " ".join(f"{r:.1f}x" for r in ratios))
+    marginal = _marginal_table(by_input, records - quarter.records, quarter.records)
     return {
         name: {
             "records_per_s": rate[name],
@@ -220,9 +228,55 @@ def bench_pipeline(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "vs_bare_loop": rate[name] / bare,
             "round_ratios": round_ratios[name],
             "peak_rss_mb": summaries[name].peak_rss_mb,
+            **marginal[name],
         }
         for name in summaries
     }
+
+
+def _marginal_table(
+    by_input: dict[str, dict[str, VariantSummary]], extra_records: int, quarter_records: int
+) -> dict[str, dict[str, Any]]:
+    """Per round, (seconds on all records - seconds on the quarter) / the records between: a
+    record's marginal cost, each round's two runs of a variant one after the other. Printed as the
+    best round's rate, against datatrove's best, with the per-round ratios and the fixed seconds
+    per run that the quarter's run leaves (its seconds less its records at the marginal cost)."""
+    per_record = {
+        name: [
+            (full.seconds - part.seconds) / extra_records
+            for full, part in zip(summary.runs, by_input["quarter"][name].runs)
+        ]
+        for name, summary in by_input["all"].items()
+    }
+    datatrove = per_record["pipeline-datatrove"]
+    print(
+        f"\nmarginal cost of a record (each round: the run on all records less the run on the first "
+        f"{quarter_records}, over the {extra_records} records between):\n\n"
+        "| pipeline (one worker) | marginal records/s | vs datatrove | fixed s per run |\n"
+        "|---|---:|---:|---:|"
+    )
+    results = {}
+    for name, costs in per_record.items():
+        best = min(costs)
+        if best <= 0:  # noise larger than the difference: no marginal rate to show
+            print(f"| {LABELS[name][0]} | n/a | n/a | n/a |")
+            results[name] = {}
+            continue
+        best_round = costs.index(best)
+        fixed_s = by_input["quarter"][name].runs[best_round].seconds - quarter_records * best
+        print(f"| {LABELS[name][0]} | {1 / best:.1f} | {min(datatrove) / best:.1f}x | {fixed_s:.2f} |")
+        results[name] = {
+            "marginal_records_per_s": 1 / best,
+            "marginal_vs_datatrove": min(datatrove) / best,
+            "marginal_round_ratios": [d / c if c > 0 else None for d, c in zip(datatrove, costs)],
+            "fixed_s": fixed_s,
+        }
+    print()
+    for name, result in results.items():
+        if name not in ("pipeline-datatrove", "pipeline-bare") and result:
+            ratios = " ".join(f"{r:.1f}x" if r else "n/a" for r in result["marginal_round_ratios"])
+            print(f"{LABELS[name][0]}: marginal, vs datatrove per round {ratios}")
+    return results
 
 
 def bench_workers(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
