@@ -52,6 +52,14 @@ class LocalExecutor:
             )
         return self._pool
 
+    def start_workers(self) -> None:
+        """Start the pool's worker processes now, without waiting for them: each imports curate and
+        builds its setup (about 1 s of CPU) while this process goes on with other work."""
+        if self.workers > 1:
+            pool = self._get_pool()
+            for _ in range(self.workers):  # a submit with no idle worker starts one
+                pool.submit(os.getpid)
+
     def _drop_pool(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)

@@ -52,12 +52,10 @@ def fit_run_clusters(
 ) -> None:
     """Fit and save OUT's clusters unless the file there was fitted on inputs these begin with.
     `extraction`: the tasks' own, when they run in this process (its extraction process is up)."""
+    if not will_fit(config, layout, inputs, force):
+        return
     topics = config.topics
-    if not topics.enabled or topics.model or topics.clusters_file != str(layout.topic_clusters):
-        return
     sidecar = layout.topic_sample
-    if not force and layout.topic_clusters.is_file() and _fitted_on(sidecar, topics, inputs):
-        return
     layout.topic_clusters.unlink(missing_ok=True)  # a half-written pair never looks fitted
     layout.topic_sample_texts.unlink(missing_ok=True)
     sample, sampled = sample_texts(config, inputs, extraction)
@@ -75,6 +73,14 @@ def fit_run_clusters(
     record = {"inputs": sampled, "sample_docs": topics.sample_docs, "clusters": topics.clusters}
     write_json(sidecar, record)
     log.info("topics: %d clusters fitted on %d documents", len(clusters.names), len(texts))
+
+
+def will_fit(config: Config, layout: OutputLayout, inputs: list[str], force: bool) -> bool:
+    """Whether `fit_run_clusters` fits (rather than keeps OUT's clusters, or has none to fit)."""
+    topics = config.topics
+    if not topics.enabled or topics.model or topics.clusters_file != str(layout.topic_clusters):
+        return False
+    return force or not (layout.topic_clusters.is_file() and _fitted_on(layout.topic_sample, topics, inputs))
 
 
 def _languages(config: Config, texts: list[str]) -> list[str]:

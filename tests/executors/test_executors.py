@@ -132,3 +132,30 @@ def test_a_task_that_kills_its_worker_is_lost_alone():
             run_all(executor, square_unless_poison, [(1, 1), (2, 1)])
     finally:
         executor.close()
+
+
+def test_the_pool_starts_while_the_clusters_are_fitted_and_goes_if_the_fit_fails(tmp_path, monkeypatch):
+    """With two local workers, the pool's processes start before the driver fits the topic
+    clusters (they import and build their models meanwhile); a fit that fails takes them down."""
+    import multiprocessing
+
+    import curate.pipeline.run as run_module
+    from curate.pipeline.run import run_pipeline
+
+    alive_during_fit = []
+
+    def failing_fit(*args, **kwargs):
+        deadline = time.monotonic() + 60
+        while len(multiprocessing.active_children()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # spawned: they appear as they start
+        alive_during_fit.extend(multiprocessing.active_children())
+        raise RuntimeError("the fit failed")
+
+    monkeypatch.setattr(run_module, "fit_run_clusters", failing_fit)
+    with pytest.raises(RuntimeError, match="the fit failed"):
+        run_pipeline(inputs_in_order()[:2], tmp_path / "out", Config(), show_progress=False, workers=2)
+    assert len(alive_during_fit) == 2
+    for process in alive_during_fit:
+        process.join(10)
+    assert not any(process.is_alive() for process in alive_during_fit)
+    assert not multiprocessing.active_children()
