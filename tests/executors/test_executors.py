@@ -142,13 +142,17 @@ def test_the_pool_starts_while_the_clusters_are_fitted_and_goes_if_the_fit_fails
     import curate.pipeline.run as run_module
     from curate.pipeline.run import run_pipeline
 
+    earlier = set(multiprocessing.active_children())  # other tests' processes are not this run's
     alive_during_fit = []
 
     def failing_fit(*args, **kwargs):
+        def started():
+            return set(multiprocessing.active_children()) - earlier
+
         deadline = time.monotonic() + 60
-        while len(multiprocessing.active_children()) < 2 and time.monotonic() < deadline:
+        while len(started()) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)  # spawned: they appear as they start
-        alive_during_fit.extend(multiprocessing.active_children())
+        alive_during_fit.extend(started())
         raise RuntimeError("the fit failed")
 
     monkeypatch.setattr(run_module, "fit_run_clusters", failing_fit)
@@ -158,4 +162,3 @@ def test_the_pool_starts_while_the_clusters_are_fitted_and_goes_if_the_fit_fails
     for process in alive_during_fit:
         process.join(10)
     assert not any(process.is_alive() for process in alive_during_fit)
-    assert not multiprocessing.active_children()
