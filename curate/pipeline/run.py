@@ -225,8 +225,8 @@ def _pool_started_early(
     """A local pool whose workers start now, when the driver is about to fit the topic clusters:
     they import and build their models meanwhile, on a core the fit leaves idle (measured: 5-11%
     off a two-worker run of the workers benchmark), and read the clusters at their first batch,
-    after the fit. Not on Ray: a
-    Ray worker outlives the run, so its setup is named by the digest, which hashes the clusters."""
+    after the fit. Not on Ray: a Ray worker outlives the run, so its setup is named by the
+    digest, which hashes the clusters."""
     if executor != "local" or workers <= 1 or not will_fit(config, layout, inputs, force):
         return None
     # The key tells setups apart only in a long-lived worker; this pool's live for this run alone.
