@@ -105,7 +105,13 @@ class LocalExecutor:
         while queue or window:
             while queue and len(window) < self.workers:
                 index = queue.popleft()
-                window[self._get_pool().submit(fn, *tasks[index])] = index
+                try:
+                    window[self._get_pool().submit(fn, *tasks[index])] = index
+                except BrokenProcessPool:  # a worker died before this task reached the pool (while
+                    suspects.append(index)  # starting, see start_workers): it runs alone, as the others
+                    suspects.extend(window.values())
+                    self._drop_pool()
+                    return
             done, _ = wait(window, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:

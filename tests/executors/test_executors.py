@@ -20,7 +20,7 @@ from curate.executors.local import LocalExecutor
 from curate.executors.lost import WorkerLost
 from curate.layout import OutputLayout
 from tests.conftest import CC_TEXT, WARC_DIR, ledger, run, shards
-from tests.crashing_tasks import square_unless_poison
+from tests.crashing_tasks import die_the_first_time, square_unless_poison
 
 
 def inputs_in_order() -> list[str]:
@@ -132,6 +132,27 @@ def test_a_task_that_kills_its_worker_is_lost_alone():
             run_all(executor, square_unless_poison, [(1, 1), (2, 1)])
     finally:
         executor.close()
+
+
+def test_a_pool_that_breaks_while_its_workers_start_loses_no_task(tmp_path):
+    """A worker killed while it starts (before any task was sent: start_workers) breaks the pool;
+    the tasks then submitted still run, in a fresh pool."""
+    from functools import partial
+
+    from curate.executors.worker import WorkerSetup
+
+    marker = tmp_path / "died"
+    executor = LocalExecutor(2, WorkerSetup(partial(die_the_first_time, str(marker))))
+    try:
+        executor.start_workers()
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1)  # the pool notices its dead worker
+        results = run_all(executor, square_unless_poison, [(x, -1) for x in range(6)])
+    finally:
+        executor.close()
+    assert marker.exists() and results == [x * x for x in range(6)]
 
 
 def test_the_pool_starts_while_the_clusters_are_fitted_and_goes_if_the_fit_fails(tmp_path, monkeypatch):
