@@ -180,6 +180,16 @@ def test_the_pool_starts_while_the_clusters_are_fitted_and_goes_if_the_fit_fails
     with pytest.raises(RuntimeError, match="the fit failed"):
         run_pipeline(inputs_in_order()[:2], tmp_path / "out", Config(), show_progress=False, workers=2)
     assert len(alive_during_fit) == 2
-    for process in alive_during_fit:
-        process.join(10)
-    assert not any(process.is_alive() for process in alive_during_fit)
+    # By pid: the pool's own thread reaps them, after which Process.is_alive cannot tell.
+    deadline = time.monotonic() + 10
+    while any(_exists(process.pid) for process in alive_during_fit) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_exists(process.pid) for process in alive_during_fit)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
