@@ -4,7 +4,8 @@
 report) against datatrove's FineWeb first stage (WarcReader -> URLFilter -> Trafilatura ->
 LanguageFilter -> Gopher repetition -> Gopher quality -> C4 -> FineWeb -> JSONL writer), one worker
 each, on the same replayed WARC; and curate with trafilatura too, so that the extractor's share of
-the difference shows; and the bare warcio + resiliparse loop, the floor, on the same input.
+the difference shows; and the bare warcio + resiliparse loop, the floor, on the same input. Each
+variant also runs on the input's first quarter, for the marginal cost of a record.
 --workers: `curate run` over 20 files with one and with two worker processes.
 
 Only the standard library at module level (bench.py's rule: spawned children re-import it).
