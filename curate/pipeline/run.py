@@ -192,11 +192,11 @@ def run_pipeline(
             runner = _pool_started_early(config, layout, inputs, force, executor, workers)
             try:
                 fit_run_clusters(config, layout, inputs, force, processors and processors.extraction)
-            except BaseException:
+                digest = config_hash(config)  # once: it hashes the files the config names (models, lists)
+            except BaseException:  # until _run_locked closes it, an early pool is ours to take down
                 if runner:
                     runner.terminate()
                 raise
-            digest = config_hash(config)  # once: it hashes the files the config names (models, lists)
             runner = runner or make_executor(
                 executor, workers, ray_address, worker_setup(config, digest, processors)
             )
