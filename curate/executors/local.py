@@ -109,8 +109,7 @@ class LocalExecutor:
                     window[self._get_pool().submit(fn, *tasks[index])] = index
                 except BrokenProcessPool:  # a worker died before this task reached the pool (while
                     suspects.append(index)  # starting, see start_workers): it runs alone, as the others
-                    suspects.extend(window.values())
-                    self._drop_pool()
+                    self._abandon_pool(window, suspects)
                     return
             done, _ = wait(window, return_when=FIRST_COMPLETED)
             broken = False
@@ -126,9 +125,13 @@ class LocalExecutor:
                     result = task_failed(exc)
                 yield index, result
             if broken:
-                suspects.extend(window.values())
-                self._drop_pool()
+                self._abandon_pool(window, suspects)
                 return
+
+    def _abandon_pool(self, window: dict[Future, int], suspects: deque) -> None:
+        """The pool broke: the tasks still in it become suspects, each to run alone in a fresh pool."""
+        suspects.extend(window.values())
+        self._drop_pool()
 
     def terminate(self) -> None:
         if self._pool is not None:

@@ -25,7 +25,7 @@ from curate.pipeline.removed import RemovedWriter
 from curate.pipeline.resume import clear_task_outputs
 from curate.pipeline.sample_handover import KnownTexts, read_handover
 from curate.pipeline.steps import Removal, failed
-from curate.pipeline.steps.record import EXTRACT_BYTES, EXTRACT_RECORDS
+from curate.pipeline.steps.record import group_is_full
 from curate.readers import read_input
 from curate.shards import PartitionedWriter
 
@@ -52,8 +52,8 @@ class TaskResult:
 class RecordChain:
     """Each record through the record steps into the batch. A record that is not a document, or
     repeats one, is booked at `read`; a step that raises books the record as `<step>_failed` and
-    the task goes on with the next record. Records wait for extraction in groups (EXTRACT_RECORDS,
-    EXTRACT_BYTES of HTML), in order; `flush` sends the last group."""
+    the task goes on with the next record. Records wait for extraction in groups
+    (steps.record.group_is_full), in order; `flush` sends the last group."""
 
     def __init__(self, processors: Processors, books: TaskBooks, batch: Batch):
         self.steps = processors.record_steps
@@ -71,7 +71,7 @@ class RecordChain:
             return
         self.waiting.append(record)
         self.waiting_bytes += len(record.html or b"")
-        if len(self.waiting) >= EXTRACT_RECORDS or self.waiting_bytes >= EXTRACT_BYTES:
+        if group_is_full(len(self.waiting), self.waiting_bytes):
             self.flush()
 
     def flush(self) -> None:

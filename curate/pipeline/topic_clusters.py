@@ -23,7 +23,7 @@ from curate.document import Record
 from curate.errors import UsageError
 from curate.layout import OutputLayout
 from curate.pipeline.sample_handover import page_digest, write_handover
-from curate.pipeline.steps.record import EXTRACT_BYTES, EXTRACT_RECORDS, ExtractStep
+from curate.pipeline.steps.record import ExtractStep, group_is_full
 from curate.readers import read_input
 from curate.topics.clusters import fit_clusters
 
@@ -152,7 +152,7 @@ def _texts_of(
         with read_input(location, config.read) as opened:
             pages = (record for record in opened.records if not (record.skip or record.error))
             while wanted > 0:
-                group = _next_group(pages, min(EXTRACT_RECORDS, wanted))
+                group = _next_group(pages, wanted)
                 if not group:
                     return
                 for record, removal in zip(group, extraction.apply_many(group)):
@@ -165,12 +165,12 @@ def _texts_of(
 
 
 def _next_group(records: Iterator[Record], most: int) -> list[Record]:
-    """Up to `most` records, fewer where their HTML reaches EXTRACT_BYTES."""
+    """The next group of records (steps.record.group_is_full), of at most `most` records."""
     group: list[Record] = []
     size = 0
     for record in records:
         group.append(record)
         size += len(record.html or b"")
-        if len(group) >= most or size >= EXTRACT_BYTES:
+        if group_is_full(len(group), size, most):
             break
     return group

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import curate.extract.sandbox as sandbox
-import curate.pipeline.task as task
+import curate.pipeline.steps.record as record_steps
 from curate.cli import main
 from curate.config import ExtractConfig
 from curate.extract import Extractor
@@ -129,7 +129,7 @@ def test_grouped_extraction_writes_what_extraction_in_process_writes(tmp_path, m
     """Real pages (the shared WARC and ARC files) through the sandbox in groups and through the
     extractor in this process, one page at a time: the same documents, in the same order, and the
     same ledger."""
-    monkeypatch.setattr(task, "EXTRACT_RECORDS", 5)  # several groups from these small files
+    monkeypatch.setattr(record_steps, "EXTRACT_RECORDS", 5)  # several groups from these small files
     inputs = sorted([*WARC_DIR.glob("*.warc.gz"), *WARC_DIR.glob("*.warc"), *WARC_DIR.glob("*.arc.gz")])
     outputs = {}
     for timeout_s in (2.0, 0.0):
@@ -139,6 +139,6 @@ def test_grouped_extraction_writes_what_extraction_in_process_writes(tmp_path, m
         run(inputs, out, config)
         outputs[timeout_s] = (shards(out).select("id", "url", "text"), ledger(out).sort(pl.all()))
     (grouped, grouped_ledger), (alone, alone_ledger) = outputs[2.0], outputs[0.0]
-    assert grouped.height > 4 * task.EXTRACT_RECORDS
+    assert grouped.height > 4 * record_steps.EXTRACT_RECORDS
     assert grouped.equals(alone)
     assert grouped_ledger.equals(alone_ledger)

@@ -17,6 +17,13 @@ SKIPPED_BY_EXTRACTION = (TOO_LARGE, EMPTY_TEXT)  # not documents; the other reas
 EXTRACT_RECORDS, EXTRACT_BYTES = 32, 4 * 2**20
 
 
+def group_is_full(records: int, html_bytes: int, most: int | None = None) -> bool:
+    """Whether records waiting for extraction make a group: EXTRACT_RECORDS of them (or `most`,
+    if fewer), or EXTRACT_BYTES of HTML. The tasks and the topic sample group by it alike."""
+    limit = EXTRACT_RECORDS if most is None else min(most, EXTRACT_RECORDS)
+    return records >= limit or html_bytes >= EXTRACT_BYTES
+
+
 class UrlStep:
     name = "url"
 
